@@ -1,0 +1,87 @@
+"""dataprof: profiles of what is in your tables and what went wrong with them.
+
+The public API of the SDK. Importing it stays light: no backend, no boto3, no
+PyIceberg, no pandas and no pyarrow are imported until something needs them.
+"""
+
+from __future__ import annotations
+
+from dataprof.config import ConnectionTestResult, DataSourceConfig
+from dataprof.connector import (
+    Capability,
+    ColumnStatistics,
+    DataConnector,
+    NoParams,
+    ScanSplit,
+    TableStatistics,
+)
+from dataprof.errors import (
+    AccessDeniedError,
+    AuthenticationError,
+    BackendNotInstalledError,
+    CapabilityNotSupportedError,
+    ColumnNotFoundError,
+    ConfigurationError,
+    ConnectorError,
+    DatabaseNotFoundError,
+    DuplicatePluginError,
+    NotFoundError,
+    OperationTimeoutError,
+    PermissionDeniedError,
+    PluginError,
+    PluginImportError,
+    QueryFailedError,
+    TableNotFoundError,
+    TransientError,
+    UnknownSourceTypeError,
+)
+from dataprof.hooks import get_hooks, hookimpl
+from dataprof.redaction import get_logger, redact
+from dataprof.registry import (
+    ConnectorInfo,
+    ConnectorRegistry,
+    get_connector,
+    list_connectors,
+    register,
+)
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "AccessDeniedError",
+    "AuthenticationError",
+    "BackendNotInstalledError",
+    "Capability",
+    "CapabilityNotSupportedError",
+    "ColumnNotFoundError",
+    "ColumnStatistics",
+    "ConfigurationError",
+    "ConnectionTestResult",
+    "ConnectorError",
+    "ConnectorInfo",
+    "ConnectorRegistry",
+    "DataConnector",
+    "DataSourceConfig",
+    "DatabaseNotFoundError",
+    "DuplicatePluginError",
+    "NoParams",
+    "NotFoundError",
+    "OperationTimeoutError",
+    "PermissionDeniedError",
+    "PluginError",
+    "PluginImportError",
+    "QueryFailedError",
+    "ScanSplit",
+    "TableNotFoundError",
+    "TableStatistics",
+    "TransientError",
+    "UnknownSourceTypeError",
+    "__version__",
+    "get_connector",
+    "get_hooks",
+    "get_logger",
+    "hookimpl",
+    "list_connectors",
+    "redact",
+    "register",
+]

@@ -1,0 +1,293 @@
+"""The contract between dataprof and a data source.
+
+A connector knows one engine: how to reach it, how to read a table as Arrow and
+what the engine can answer without a scan. The profiling engine knows only this
+class, so a third-party connector gets every mode its declared capabilities allow.
+
+Four methods come from the original design (`get_sample`, `get_schema`,
+`get_row_count`, `test_connection`); a profiler over big tables also needs an
+Arrow schema and a streaming read whose memory does not grow with the table
+(`arrow_schema`, `iter_batches`). Only those two are abstract: the design's four
+have defaults built on them, which a connector overrides where its engine knows a
+cheaper way (a row count from metadata, a sample from ``TABLESAMPLE``).
+"""
+
+from __future__ import annotations
+
+import abc
+import enum
+from collections.abc import Iterator, Sequence
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, ClassVar, Self
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+
+from dataprof.config import ConnectionTestResult, DataSourceConfig, reveal_secrets
+from dataprof.errors import (
+    CapabilityNotSupportedError,
+    ColumnNotFoundError,
+    ConfigurationError,
+    ConnectorError,
+)
+from dataprof.redaction import remember_secret
+
+if TYPE_CHECKING:
+    import pandas as pd
+    import pyarrow as pa
+
+__all__ = [
+    "Capability",
+    "ColumnStatistics",
+    "DataConnector",
+    "NoParams",
+    "ScanSplit",
+    "TableStatistics",
+]
+
+DEFAULT_BATCH_SIZE = 65_536
+DEFAULT_SAMPLE_LIMIT = 10_000
+
+
+class Capability(enum.StrEnum):
+    """What a connector can do beyond the base contract, so callers pick the cheapest
+    path without trying and failing."""
+
+    ROW_COUNT_FROM_METADATA = "row_count_from_metadata"
+    """`get_row_count` reads metadata, not data."""
+    COLUMN_STATS_FROM_METADATA = "column_stats_from_metadata"
+    """`get_column_statistics` answers from metadata without opening data files."""
+    SQL_PUSHDOWN = "sql_pushdown"
+    """The engine can compute profile metrics itself (one query per table)."""
+    PARALLEL_SPLITS = "parallel_splits"
+    """`plan_splits` divides a scan into units separate processes can read."""
+    COLUMN_PROJECTION = "column_projection"
+    """`iter_batches(columns=...)` reads only the named columns."""
+    SNAPSHOTS = "snapshots"
+    """Reads are pinned to a snapshot which the connector reports (`snapshot_id`)."""
+
+
+class NoParams(BaseModel):
+    """The params model of a connector that takes no connection parameters."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ColumnStatistics(BaseModel):
+    """One column's statistics as metadata states them, with what metadata can't promise.
+
+    ``bounds_exact`` is False where a bound is only a bound (truncated strings); a
+    connector lists what else is doubtful in ``caveats``.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    column: str
+    field_id: int | None = None
+    value_count: int | None = None
+    null_count: int | None = None
+    nan_count: int | None = None
+    lower_bound: Any = None
+    upper_bound: Any = None
+    bounds_exact: bool = True
+    size_bytes: int | None = None
+    caveats: list[str] = Field(default_factory=list)
+
+
+class TableStatistics(BaseModel):
+    """A table's statistics from metadata, at one snapshot."""
+
+    model_config = ConfigDict(frozen=True)
+
+    row_count: int | None
+    row_count_exact: bool = True
+    snapshot_id: int | None = None
+    data_file_count: int | None = None
+    delete_file_count: int | None = None
+    manifest_count: int | None = None
+    total_size_bytes: int | None = None
+    columns: dict[str, ColumnStatistics] = Field(default_factory=dict)
+    caveats: list[str] = Field(default_factory=list)
+
+
+class ScanSplit(BaseModel):
+    """One unit of a scan that another process can read on its own.
+
+    ``payload`` is the connector's own JSON-able description (file paths, row
+    groups, a snapshot id); only the connector that planned it interprets it.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int
+    estimated_bytes: int = 0
+    estimated_rows: int | None = None
+    payload: dict[str, Any] = Field(default_factory=dict)
+
+
+class DataConnector(abc.ABC):
+    """Base class of every connector.
+
+    A subclass sets ``params_model`` (the pydantic model of its
+    ``connection_params``) and ``capabilities``, and implements `arrow_schema` and
+    `iter_batches`. Building one validates the params; nothing connects until a
+    method needs to, so building is cheap and never fails on the network.
+    """
+
+    params_model: ClassVar[type[BaseModel]] = NoParams
+    capabilities: ClassVar[frozenset[Capability]] = frozenset()
+
+    def __init__(self, config: DataSourceConfig) -> None:
+        self.config = config
+        try:
+            self.params = self.params_model.model_validate(reveal_secrets(config.connection_params))
+        except ValidationError as exc:
+            raise ConfigurationError(
+                _describe_validation_error(exc, type(self).__name__),
+                source=config.label,
+                table=config.qualified_table,
+                hint=f"see {type(self).__name__}.params_model for the accepted connection_params",
+            ) from None
+        _remember_model_secrets(self.params)
+
+    # -- the Arrow-native core ------------------------------------------------------
+    @abc.abstractmethod
+    def arrow_schema(self) -> pa.Schema:
+        """The table's schema as Arrow types; nested types stay nested."""
+
+    @abc.abstractmethod
+    def iter_batches(
+        self,
+        columns: Sequence[str] | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        *,
+        split: ScanSplit | None = None,
+    ) -> Iterator[pa.RecordBatch]:
+        """Stream the table (or one planned ``split`` of it) as record batches.
+
+        Memory must not grow with the table. ``columns`` projects (in the order
+        given); an unknown column raises :class:`ColumnNotFoundError`.
+        """
+
+    # -- the design's four -----------------------------------------------------------
+    def get_schema(self) -> dict[str, str]:
+        """Column name to type name. The default renders Arrow types; a connector may
+        render its engine's own names (``decimal(10,2)``, ``timestamptz``)."""
+        return {f.name: str(f.type) for f in self.arrow_schema()}
+
+    def get_row_count(self) -> int:
+        """Rows in the table. The default counts a stream of the narrowest projection."""
+        return sum(batch.num_rows for batch in self.iter_batches(columns=[]))
+
+    def get_sample_arrow(self, limit: int = DEFAULT_SAMPLE_LIMIT) -> pa.Table:
+        """Up to ``limit`` rows as an Arrow table: the first rows the read returns,
+        unless a connector overrides with a better sample (``TABLESAMPLE``)."""
+        import pyarrow as pa
+
+        if limit < 0:
+            raise ConfigurationError(
+                f"sample limit must be >= 0, got {limit}",
+                source=self.config.label,
+                table=self.config.qualified_table,
+            )
+        schema = self.arrow_schema()
+        batches: list[pa.RecordBatch] = []
+        remaining = limit
+        if remaining:
+            for batch in self.iter_batches(batch_size=min(limit, DEFAULT_BATCH_SIZE)):
+                batches.append(batch.slice(0, remaining))
+                remaining -= min(remaining, batch.num_rows)
+                if not remaining:
+                    break
+        return pa.Table.from_batches(batches, schema=schema)
+
+    def get_sample(self, limit: int = DEFAULT_SAMPLE_LIMIT) -> pd.DataFrame:
+        """Up to ``limit`` rows as a pandas DataFrame (pandas is imported only here)."""
+        return self.get_sample_arrow(limit).to_pandas()
+
+    def test_connection(self) -> ConnectionTestResult:
+        """Reach the table and count it. Failures are returned, not raised."""
+        try:
+            count = self.get_row_count()
+        except ConnectorError as exc:
+            return ConnectionTestResult(success=False, message=str(exc))
+        return ConnectionTestResult(
+            success=True,
+            message=f"Connected to {self.config.label}; {self.config.qualified_table} has {count} rows",
+            row_count=count,
+        )
+
+    # -- capabilities ----------------------------------------------------------------
+    def supports(self, capability: Capability) -> bool:
+        return capability in self.capabilities
+
+    def get_column_statistics(self) -> TableStatistics:
+        """Statistics from metadata alone (:attr:`Capability.COLUMN_STATS_FROM_METADATA`)."""
+        raise self._unsupported(Capability.COLUMN_STATS_FROM_METADATA)
+
+    def plan_splits(self, target: int) -> list[ScanSplit]:
+        """About ``target`` balanced units of work (:attr:`Capability.PARALLEL_SPLITS`).
+        The default is one split: the whole table."""
+        return [ScanSplit(index=0)]
+
+    @property
+    def snapshot_id(self) -> int | None:
+        """The snapshot every read of this connector is pinned to, where it has one."""
+        return None
+
+    # -- lifecycle -------------------------------------------------------------------
+    def close(self) -> None:  # noqa: B027 - optional hook, a no-op by default
+        """Release clients and handles. Safe to call twice."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(source={self.config.label!r}, table={self.config.qualified_table!r})"
+
+    # -- for subclasses --------------------------------------------------------------
+    def error_context(self) -> dict[str, str]:
+        """``source`` and ``table`` keywords for a :class:`ConnectorError` raised here."""
+        return {"source": self.config.label, "table": self.config.qualified_table}
+
+    def check_columns(self, columns: Sequence[str] | None, available: Sequence[str]) -> None:
+        """Raise :class:`ColumnNotFoundError` naming every requested column that is missing."""
+        if columns is None:
+            return
+        missing = [c for c in columns if c not in set(available)]
+        if missing:
+            raise ColumnNotFoundError(
+                f"Column(s) {', '.join(map(repr, missing))} not found; the table has "
+                f"{', '.join(available) or 'no columns'}",
+                **self.error_context(),
+            )
+
+    def _unsupported(self, capability: Capability) -> CapabilityNotSupportedError:
+        return CapabilityNotSupportedError(
+            f"{type(self).__name__} does not support {capability.value}", **self.error_context()
+        )
+
+
+def _describe_validation_error(exc: ValidationError, model_name: str) -> str:
+    """pydantic's errors as ``connection_params.field: message (got ...)`` lines, with
+    inputs omitted for anything that might be a secret."""
+    parts = []
+    for err in exc.errors(include_url=False, include_input=False):
+        path = ".".join(str(p) for p in ("connection_params", *err["loc"]))
+        parts.append(f"{path}: {err['msg']}")
+    return f"Invalid connection_params for {model_name}: " + "; ".join(parts)
+
+
+def _remember_model_secrets(model: BaseModel) -> None:
+    for value in model.__dict__.values():
+        if isinstance(value, SecretStr):
+            remember_secret(value.get_secret_value())
+        elif isinstance(value, BaseModel):
+            _remember_model_secrets(value)

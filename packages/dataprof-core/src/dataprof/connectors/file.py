@@ -1,0 +1,233 @@
+"""The built-in ``file`` connector: local Parquet, CSV, JSON Lines and Arrow IPC files.
+
+It is the reference implementation of the contract (the conformance kit tests it
+first) and what lets a user look at a file with nothing else installed. Reads go
+through ``pyarrow.dataset``, so a directory or glob of files is one table and
+memory stays bounded by the batch size.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from functools import cached_property
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dataprof.connector import DEFAULT_BATCH_SIZE, Capability, DataConnector, ScanSplit
+from dataprof.errors import ConfigurationError, QueryFailedError, TableNotFoundError
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+    import pyarrow.dataset as ds
+
+__all__ = ["FileConnector", "FileParams"]
+
+FileFormat = Literal["parquet", "csv", "json", "arrow"]
+
+_SUFFIXES: dict[str, FileFormat] = {
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".csv": "csv",
+    ".tsv": "csv",
+    ".jsonl": "json",
+    ".ndjson": "json",
+    ".json": "json",
+    ".arrow": "arrow",
+    ".feather": "arrow",
+    ".ipc": "arrow",
+}
+
+
+class FileParams(BaseModel):
+    """``connection_params`` of the ``file`` source."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    path: str = Field(min_length=1, description="a file, a directory, or a glob (** allowed)")
+    format: FileFormat | Literal["auto"] = "auto"
+    partitioning: Literal["hive"] | None = None
+    delimiter: str | None = Field(default=None, max_length=1, description="CSV only; default ',' ('\\t' for .tsv)")
+
+
+class FileConnector(DataConnector):
+    """Local files as one table. ``database`` and ``table`` only label it."""
+
+    params_model = FileParams
+    capabilities: ClassVar[frozenset[Capability]] = frozenset(
+        {Capability.ROW_COUNT_FROM_METADATA, Capability.PARALLEL_SPLITS, Capability.COLUMN_PROJECTION}
+    )
+    params: FileParams
+
+    def supports(self, capability: Capability) -> bool:
+        if capability is Capability.ROW_COUNT_FROM_METADATA:
+            return self._format == "parquet"
+        return super().supports(capability)
+
+    # -- resolving the files ---------------------------------------------------------
+    @cached_property
+    def _paths(self) -> list[str]:
+        raw = os.path.expanduser(self.params.path)
+        if glob.has_magic(raw):
+            paths = sorted(p for p in glob.glob(raw, recursive=True) if os.path.isfile(p))
+        elif os.path.isdir(raw):
+            paths = sorted(str(p) for p in Path(raw).rglob("*") if p.is_file() and p.suffix.lower() in _SUFFIXES)
+        elif os.path.isfile(raw):
+            paths = [raw]
+        else:
+            paths = []
+        if not paths:
+            raise TableNotFoundError(
+                f"No files found at {self.params.path!r}",
+                **self.error_context(),
+                hint="check connection_params.path: a file, a directory of files or a glob such as data/*.parquet",
+            )
+        return paths
+
+    @cached_property
+    def _format(self) -> FileFormat:
+        if self.params.format != "auto":
+            return self.params.format
+        found = {_SUFFIXES.get(Path(p).suffix.lower()) for p in self._paths}
+        if None in found or len(found) != 1:
+            suffixes = sorted({Path(p).suffix or "(none)" for p in self._paths})
+            raise ConfigurationError(
+                f"Cannot tell the file format from the suffixes {', '.join(suffixes)}",
+                **self.error_context(),
+                hint="set connection_params.format to parquet, csv, json or arrow",
+            )
+        (fmt,) = found
+        assert fmt is not None
+        return fmt
+
+    def _file_format(self) -> ds.FileFormat:
+        import pyarrow.csv as pacsv
+        import pyarrow.dataset as ds
+
+        if self._format == "csv":
+            delimiter = self.params.delimiter or (
+                "\t" if all(p.lower().endswith(".tsv") for p in self._paths) else ","
+            )
+            return ds.CsvFileFormat(parse_options=pacsv.ParseOptions(delimiter=delimiter))
+        if self._format == "arrow":
+            return ds.IpcFileFormat()
+        if self._format == "json":
+            return ds.JsonFileFormat()
+        return ds.ParquetFileFormat()
+
+    @cached_property
+    def _dataset(self) -> ds.Dataset:
+        import pyarrow.dataset as ds
+
+        with self._translate_errors("opening"):
+            return ds.dataset(
+                self._paths, format=self._file_format(), partitioning=self.params.partitioning
+            )
+
+    # -- the contract ----------------------------------------------------------------
+    def arrow_schema(self) -> pa.Schema:
+        return self._dataset.schema
+
+    def iter_batches(
+        self,
+        columns: Sequence[str] | None = None,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        *,
+        split: ScanSplit | None = None,
+    ) -> Iterator[pa.RecordBatch]:
+        dataset = self._dataset if split is None else self._split_dataset(split)
+        self.check_columns(columns, dataset.schema.names)
+        with self._translate_errors("reading"):
+            scanner = dataset.scanner(
+                columns=list(columns) if columns is not None else None,
+                batch_size=batch_size,
+                use_threads=True,
+            )
+            for batch in scanner.to_batches():
+                if batch.num_rows:
+                    yield batch
+
+    def get_row_count(self) -> int:
+        with self._translate_errors("counting"):
+            return int(self._dataset.count_rows())
+
+    def plan_splits(self, target: int) -> list[ScanSplit]:
+        """Balanced by bytes: Parquet row groups (or whole files for other formats)
+        go, largest first, to the least-loaded of ``target`` bins."""
+        units: list[tuple[int, str, int | None, int | None]] = []  # (bytes, path, row group, rows)
+        with self._translate_errors("planning"):
+            for fragment in self._dataset.get_fragments():
+                if self._format == "parquet":
+                    metadata = fragment.metadata
+                    for rg in range(metadata.num_row_groups):
+                        group = metadata.row_group(rg)
+                        units.append((group.total_byte_size, fragment.path, rg, group.num_rows))
+                else:
+                    units.append((os.path.getsize(fragment.path), fragment.path, None, None))
+        bins: list[list[tuple[int, str, int | None, int | None]]] = [[] for _ in range(max(1, target))]
+        loads = [0] * len(bins)
+        for unit in sorted(units, key=lambda u: -u[0]):
+            i = loads.index(min(loads))
+            bins[i].append(unit)
+            loads[i] += unit[0]
+        splits = []
+        for units_in_bin in (b for b in bins if b):
+            by_path: dict[str, list[int] | None] = {}
+            for _, path, rg, _rows in sorted(units_in_bin, key=lambda u: (u[1], u[2] or 0)):
+                if rg is None:
+                    by_path[path] = None
+                else:
+                    groups = by_path.setdefault(path, [])
+                    assert groups is not None
+                    groups.append(rg)
+            rows = [u[3] for u in units_in_bin]
+            splits.append(
+                ScanSplit(
+                    index=len(splits),
+                    estimated_bytes=sum(u[0] for u in units_in_bin),
+                    estimated_rows=sum(r for r in rows if r is not None) if None not in rows else None,
+                    payload={"files": [{"path": p, "row_groups": g} for p, g in by_path.items()]},
+                )
+            )
+        return splits or [ScanSplit(index=0, payload={"files": []})]
+
+    def _split_dataset(self, split: ScanSplit) -> ds.Dataset:
+        import pyarrow.dataset as ds
+
+        files: list[dict[str, Any]] = split.payload.get("files", [])
+        fmt = self._file_format()
+        schema = self._dataset.schema
+        with self._translate_errors("planning a split"):
+            filesystem = next(iter(self._dataset.get_fragments())).filesystem
+            fragments = [
+                fmt.make_fragment(f["path"], filesystem, row_groups=f["row_groups"])
+                if f.get("row_groups") is not None and isinstance(fmt, ds.ParquetFileFormat)
+                else fmt.make_fragment(f["path"], filesystem)
+                for f in files
+            ]
+            return ds.FileSystemDataset(fragments, schema, fmt, filesystem)
+
+    # -- errors ----------------------------------------------------------------------
+    @contextmanager
+    def _translate_errors(self, doing: str) -> Iterator[None]:
+        """pyarrow's and the OS's errors as :class:`ConnectorError`s naming the path."""
+        import pyarrow as pa
+
+        try:
+            yield
+        except FileNotFoundError as exc:
+            raise TableNotFoundError(
+                f"File disappeared while {doing}: {exc}", **self.error_context()
+            ) from exc
+        except (pa.ArrowException, OSError) as exc:
+            kind = self.params.format if self.params.format != "auto" else "data"
+            raise QueryFailedError(
+                f"Failed {doing} {self.params.path!r}",
+                engine_reason=f"{type(exc).__name__}: {exc}",
+                **self.error_context(),
+                hint=f"check the file is a valid {kind} file and that every file shares one schema",
+            ) from exc

@@ -1,0 +1,1 @@
+"""dataprof's Iceberg backend."""
