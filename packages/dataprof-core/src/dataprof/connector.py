@@ -202,7 +202,8 @@ class DataConnector(abc.ABC):
 
     def get_sample(self, limit: int = DEFAULT_SAMPLE_LIMIT) -> pd.DataFrame:
         """Up to ``limit`` rows as a pandas DataFrame (pandas is imported only here)."""
-        return self.get_sample_arrow(limit).to_pandas()
+        frame: pd.DataFrame = self.get_sample_arrow(limit).to_pandas()
+        return frame
 
     def test_connection(self) -> ConnectionTestResult:
         """Reach the table and count it. Failures are returned, not raised."""

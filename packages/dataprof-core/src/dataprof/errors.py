@@ -87,7 +87,10 @@ class ConnectorError(Exception):
 
     def _render(self) -> str:
         text = self.reason
-        where = [f"source: {self.source}" if self.source else "", f"table: {self.table}" if self.table else ""]
+        where = [
+            f"source: {self.source}" if self.source else "",
+            f"table: {self.table}" if self.table else "",
+        ]
         where = [w for w in where if w]
         if where:
             text += f" [{', '.join(where)}]"
@@ -96,7 +99,9 @@ class ConnectorError(Exception):
         return text
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({self.reason!r}, source={self.source!r}, table={self.table!r})"
+        return (
+            f"{type(self).__name__}({self.reason!r}, source={self.source!r}, table={self.table!r})"
+        )
 
 
 class ConfigurationError(ConnectorError):
@@ -129,11 +134,15 @@ class NotFoundError(ConnectorError):
 
 
 class DatabaseNotFoundError(NotFoundError):
-    default_hint = "check the database (namespace, schema) name and the catalog or region it lives in"
+    default_hint = (
+        "check the database (namespace, schema) name and the catalog or region it lives in"
+    )
 
 
 class TableNotFoundError(NotFoundError):
-    default_hint = "check the table name and the database it is in; `dataprof schema` lists what it can see"
+    default_hint = (
+        "check the table name and the database it is in; `dataprof schema` lists what it can see"
+    )
 
 
 class ColumnNotFoundError(NotFoundError):
@@ -209,7 +218,9 @@ class TransientError(ConnectorError):
 class CapabilityNotSupportedError(ConnectorError):
     """A caller asked for a capability the connector does not declare."""
 
-    default_hint = "check `connector.capabilities` before calling, or use a mode that does not need it"
+    default_hint = (
+        "check `connector.capabilities` before calling, or use a mode that does not need it"
+    )
 
 
 class PluginError(ConnectorError):

@@ -124,7 +124,9 @@ def _load_plugins(manager: pluggy.PluginManager) -> None:
             plugin = ep.load()
             manager.register(plugin, name=ep.name)
         except Exception as exc:
-            raise PluginImportError(ep.name, ep.value, ep.dist.name if ep.dist else None, exc) from exc
+            raise PluginImportError(
+                ep.name, ep.value, ep.dist.name if ep.dist else None, exc
+            ) from exc
 
 
 def reset_hooks() -> None:

@@ -73,7 +73,9 @@ def redact(text: str) -> str:
         if secret in text:
             text = text.replace(secret, REDACTED)
     for pattern in _PATTERNS:
-        text = pattern.sub(lambda m: m.group("keep") + REDACTED + (m.groupdict().get("end") or ""), text)
+        text = pattern.sub(
+            lambda m: m.group("keep") + REDACTED + (m.groupdict().get("end") or ""), text
+        )
     return text
 
 

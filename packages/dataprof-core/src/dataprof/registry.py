@@ -109,7 +109,10 @@ class ConnectorRegistry:
                     )
                     claims = index.setdefault(ep.name, [])
                     # The same distribution seen twice (two paths on sys.path) is one claim.
-                    if not any(c.distribution == claim.distribution and c.target == claim.target for c in claims):
+                    if not any(
+                        c.distribution == claim.distribution and c.target == claim.target
+                        for c in claims
+                    ):
                         claims.append(claim)
                 self._indexed = index
             return self._indexed
@@ -143,7 +146,8 @@ class ConnectorRegistry:
         ``replace=True``, so a typo cannot silently replace a real backend.
         """
         with self._lock:
-            existing = self._registered.get(name) or (self._index().get(name) or [None])[0]
+            claims = self._index().get(name)
+            existing = self._registered.get(name) or (claims[0] if claims else None)
             if existing is not None and not replace:
                 existing_who = existing.who if isinstance(existing, _Claim) else _qualname(existing)
                 new_who = connector if isinstance(connector, str) else _qualname(connector)
@@ -216,19 +220,32 @@ class ConnectorRegistry:
             registered = self._registered.get(name)
             claims = index.get(name, [])
             if registered is not None:
-                target = registered.target if isinstance(registered, _Claim) else _qualname(registered)
-                rows.append(ConnectorInfo(name, target, None, None, self._status(name), "register()"))
+                target = (
+                    registered.target if isinstance(registered, _Claim) else _qualname(registered)
+                )
+                rows.append(
+                    ConnectorInfo(name, target, None, None, self._status(name), "register()")
+                )
             elif len(claims) > 1:
                 who = ", ".join(c.who for c in claims)
                 rows.append(ConnectorInfo(name, claims[0].target, None, None, "conflict", who))
             elif claims:
                 c = claims[0]
                 rows.append(
-                    ConnectorInfo(name, c.target, c.distribution, c.version, self._status(name), self._failures.get(name, ""))
+                    ConnectorInfo(
+                        name,
+                        c.target,
+                        c.distribution,
+                        c.version,
+                        self._status(name),
+                        self._failures.get(name, ""),
+                    )
                 )
             else:
                 dist = FIRST_PARTY[name]
-                rows.append(ConnectorInfo(name, "", dist, None, "not installed", f"pip install {dist}"))
+                rows.append(
+                    ConnectorInfo(name, "", dist, None, "not installed", f"pip install {dist}")
+                )
         return rows
 
     def _status(self, name: str) -> Status:

@@ -51,7 +51,9 @@ class FileParams(BaseModel):
     path: str = Field(min_length=1, description="a file, a directory, or a glob (** allowed)")
     format: FileFormat | Literal["auto"] = "auto"
     partitioning: Literal["hive"] | None = None
-    delimiter: str | None = Field(default=None, max_length=1, description="CSV only; default ',' ('\\t' for .tsv)")
+    delimiter: str | None = Field(
+        default=None, max_length=1, description="CSV only; default ',' ('\\t' for .tsv)"
+    )
 
 
 class FileConnector(DataConnector):
@@ -59,7 +61,11 @@ class FileConnector(DataConnector):
 
     params_model = FileParams
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
-        {Capability.ROW_COUNT_FROM_METADATA, Capability.PARALLEL_SPLITS, Capability.COLUMN_PROJECTION}
+        {
+            Capability.ROW_COUNT_FROM_METADATA,
+            Capability.PARALLEL_SPLITS,
+            Capability.COLUMN_PROJECTION,
+        }
     )
     params: FileParams
 
@@ -75,7 +81,11 @@ class FileConnector(DataConnector):
         if glob.has_magic(raw):
             paths = sorted(p for p in glob.glob(raw, recursive=True) if os.path.isfile(p))
         elif os.path.isdir(raw):
-            paths = sorted(str(p) for p in Path(raw).rglob("*") if p.is_file() and p.suffix.lower() in _SUFFIXES)
+            paths = sorted(
+                str(p)
+                for p in Path(raw).rglob("*")
+                if p.is_file() and p.suffix.lower() in _SUFFIXES
+            )
         elif os.path.isfile(raw):
             paths = [raw]
         else:
@@ -168,28 +178,26 @@ class FileConnector(DataConnector):
                         units.append((group.total_byte_size, fragment.path, rg, group.num_rows))
                 else:
                     units.append((os.path.getsize(fragment.path), fragment.path, None, None))
-        bins: list[list[tuple[int, str, int | None, int | None]]] = [[] for _ in range(max(1, target))]
+        bins: list[list[tuple[int, str, int | None, int | None]]] = [
+            [] for _ in range(max(1, target))
+        ]
         loads = [0] * len(bins)
         for unit in sorted(units, key=lambda u: -u[0]):
             i = loads.index(min(loads))
             bins[i].append(unit)
             loads[i] += unit[0]
-        splits = []
+        splits: list[ScanSplit] = []
         for units_in_bin in (b for b in bins if b):
             by_path: dict[str, list[int] | None] = {}
-            for _, path, rg, _rows in sorted(units_in_bin, key=lambda u: (u[1], u[2] or 0)):
-                if rg is None:
-                    by_path[path] = None
-                else:
-                    groups = by_path.setdefault(path, [])
-                    assert groups is not None
-                    groups.append(rg)
+            for _size, path, rg, _rows in sorted(units_in_bin, key=lambda u: (u[1], u[2] or 0)):
+                by_path[path] = None if rg is None else [*(by_path.get(path) or []), rg]
             rows = [u[3] for u in units_in_bin]
+            known_rows = [r for r in rows if r is not None]
             splits.append(
                 ScanSplit(
                     index=len(splits),
                     estimated_bytes=sum(u[0] for u in units_in_bin),
-                    estimated_rows=sum(r for r in rows if r is not None) if None not in rows else None,
+                    estimated_rows=sum(known_rows) if len(known_rows) == len(rows) else None,
                     payload={"files": [{"path": p, "row_groups": g} for p, g in by_path.items()]},
                 )
             )

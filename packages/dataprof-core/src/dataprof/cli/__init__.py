@@ -1,0 +1,5 @@
+"""The ``dataprof`` command line. See :mod:`dataprof.cli.app`."""
+
+from dataprof.cli.app import build_app, main
+
+__all__ = ["build_app", "main"]

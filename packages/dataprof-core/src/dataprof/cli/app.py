@@ -1,0 +1,52 @@
+"""The ``dataprof`` command: a thin layer that parses, calls the library and renders.
+
+Commands come from three places: the connector commands here, the internal
+command modules listed in ``_COMMAND_MODULES``, and installed backends through the
+entry-point group ``dataprof.commands`` (each value a ``register(app)`` function,
+e.g. dataprof-iceberg's ``demo``). A backend's command module must import its
+heavy dependencies lazily: it is imported on every ``dataprof`` start.
+"""
+
+from __future__ import annotations
+
+import importlib
+from importlib.metadata import entry_points
+
+import typer
+
+from dataprof.cli.output import err_console
+
+__all__ = ["COMMANDS_ENTRY_POINT_GROUP", "build_app", "main"]
+
+COMMANDS_ENTRY_POINT_GROUP = "dataprof.commands"
+
+_COMMAND_MODULES: tuple[str, ...] = ("dataprof.cli.connector_commands",)
+
+
+def build_app() -> typer.Typer:
+    """A fresh app with every built-in and installed command registered."""
+    app = typer.Typer(
+        name="dataprof",
+        help="Profile tables in Iceberg, Redshift, Athena and local files; flag what went wrong.",
+        no_args_is_help=True,
+        pretty_exceptions_enable=False,
+        add_completion=False,
+    )
+    for module_name in _COMMAND_MODULES:
+        importlib.import_module(module_name).register(app)
+    for ep in entry_points(group=COMMANDS_ENTRY_POINT_GROUP):
+        try:
+            ep.load()(app)
+        except Exception as exc:  # a broken plugin must not take the whole CLI down
+            dist = ep.dist.name if ep.dist else "an unknown distribution"
+            err_console.print(
+                f"[yellow]Warning:[/] commands from {dist} ({ep.value}) failed to load: "
+                f"{type(exc).__name__}: {exc}",
+                highlight=False,
+            )
+    return app
+
+
+def main() -> None:
+    """Console-script entry point."""
+    build_app()(prog_name="dataprof")

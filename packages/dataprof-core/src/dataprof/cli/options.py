@@ -1,0 +1,149 @@
+"""How a command is told which source to read: a name, a file, or flags.
+
+``SOURCE`` is, in order: a named source in the config file (``--config``, else
+``./dataprof.toml`` or ``./dataprof.yaml``), or a path to a data file or glob,
+which becomes a ``file`` source. With ``--type`` the source is built from flags
+alone (``--param key=value`` repeated, ``--database``, ``--table``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from dataprof.config import DataSourceConfig
+from dataprof.errors import ConfigurationError
+from dataprof.sources import NamedSource, find_config_file, load_sources
+
+__all__ = [
+    "ConfigOption",
+    "DatabaseOption",
+    "ParamOption",
+    "SourceArgument",
+    "TableOption",
+    "TypeOption",
+    "resolve_named_source",
+    "source_config",
+]
+
+SourceArgument = Annotated[
+    str | None,
+    typer.Argument(help="A source named in the config file, or a path to a data file or glob."),
+]
+ConfigOption = Annotated[
+    Path | None,
+    typer.Option("--config", "-c", help="Config file (TOML or YAML) with [sources.NAME] tables."),
+]
+TypeOption = Annotated[
+    str | None, typer.Option("--type", "-t", help="Source type, to describe a source with flags.")
+]
+ParamOption = Annotated[
+    list[str] | None,
+    typer.Option("--param", "-p", help="A connection parameter as key=value; repeatable."),
+]
+DatabaseOption = Annotated[
+    str | None, typer.Option("--database", "-d", help="Database / namespace.")
+]
+TableOption = Annotated[str | None, typer.Option("--table", help="Table name.")]
+
+
+def _parse_params(pairs: list[str] | None) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for pair in pairs or []:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ConfigurationError(
+                f"--param expects key=value, got {pair.split('=')[0]!r}...",
+                hint="e.g. --param region=eu-west-1",
+            )
+        params[key.strip()] = value
+    return params
+
+
+def resolve_named_source(
+    source: str | None,
+    config_file: Path | None = None,
+    *,
+    source_type: str | None = None,
+    params: list[str] | None = None,
+    database: str | None = None,
+    table: str | None = None,
+) -> NamedSource:
+    """The source the options describe, with any extras its config section holds."""
+    if source_type:
+        if source:
+            raise ConfigurationError(
+                "Give either a SOURCE or --type with flags, not both",
+                hint="drop SOURCE, or drop --type/--param",
+            )
+        config = DataSourceConfig(
+            source_type=source_type,
+            connection_params=_parse_params(params),
+            database=database or "",
+            table=table or "",
+        )
+        return NamedSource(name=source_type, config=config)
+    if not source:
+        raise ConfigurationError(
+            "No source given",
+            hint="name a source from dataprof.toml, give a data file path, or use --type with --param",
+        )
+    path = config_file or find_config_file()
+    if config_file is not None and not config_file.is_file():
+        raise ConfigurationError(f"Config file {config_file} does not exist", source=source)
+    if path is not None:
+        sources = load_sources(path)
+        if source in sources:
+            return _override(sources[source], params, database, table)
+    data_path = Path(source).expanduser()
+    if data_path.exists() or any(ch in source for ch in "*?["):
+        config = DataSourceConfig(
+            source_type="file",
+            connection_params={"path": source, **_parse_params(params)},
+            database=database or "",
+            table=table or data_path.name,
+            name=None,
+        )
+        return NamedSource(name=source, config=config)
+    known = ", ".join(sorted(load_sources(path))) if path else ""
+    raise ConfigurationError(
+        f"{source!r} is neither a source in {path or 'a config file'} nor an existing file",
+        source=source,
+        hint=(
+            f"known sources: {known};" if known else "define it in dataprof.toml as [sources.NAME],"
+        )
+        + " or pass a path to a Parquet/CSV/JSON/Arrow file",
+    )
+
+
+def _override(
+    named: NamedSource, params: list[str] | None, database: str | None, table: str | None
+) -> NamedSource:
+    if not (params or database or table):
+        return named
+    base = named.config
+    config = DataSourceConfig(
+        source_type=base.source_type,
+        connection_params={**base.connection_params, **_parse_params(params)},
+        database=database or base.database,
+        table=table or base.table,
+        name=base.name,
+    )
+    return NamedSource(name=named.name, config=config, extras=named.extras)
+
+
+def source_config(
+    source: str | None,
+    config_file: Path | None = None,
+    *,
+    source_type: str | None = None,
+    params: list[str] | None = None,
+    database: str | None = None,
+    table: str | None = None,
+) -> DataSourceConfig:
+    """The :class:`DataSourceConfig` the options describe."""
+    return resolve_named_source(
+        source, config_file, source_type=source_type, params=params, database=database, table=table
+    ).config

@@ -1,0 +1,53 @@
+"""Where the CLI writes, and how it fails: one clear message and an exit code, never a traceback.
+
+Exit codes: 0 success; 1 the command ran and found something to fail on (an
+anomaly at ``--fail-on``, a failed connection test); 2 it could not run (bad
+configuration, unreachable source, plugin trouble).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+
+from dataprof.errors import ConnectorError
+from dataprof.redaction import redact
+
+__all__ = ["EXIT_FAILED_CHECK", "EXIT_USAGE", "console", "err_console", "fail", "handle_errors"]
+
+EXIT_FAILED_CHECK = 1
+EXIT_USAGE = 2
+
+console = Console()
+err_console = Console(stderr=True)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def fail(error: ConnectorError | str, code: int = EXIT_USAGE) -> typer.Exit:
+    """Print ``error`` on stderr and return the ``typer.Exit`` to raise."""
+    text = str(error)
+    title, _, rest = text.partition("\n")
+    err_console.print(f"[bold red]Error:[/] {escape(redact(title))}", highlight=False)
+    if rest:
+        err_console.print(redact(rest), highlight=False, markup=False)
+    return typer.Exit(code)
+
+
+def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
+    """Turn a :class:`ConnectorError` raised by a command into :func:`fail`."""
+
+    @functools.wraps(command)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return command(*args, **kwargs)
+        except ConnectorError as exc:
+            raise fail(exc) from None
+
+    return wrapper

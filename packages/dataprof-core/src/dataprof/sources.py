@@ -1,0 +1,139 @@
+"""Named sources from a config file, so a team writes a connection down once.
+
+A config file (TOML or YAML) holds several sources under ``sources``::
+
+    [sources.orders]
+    source_type = "athena"
+    database = "sales"
+    table = "orders"
+    [sources.orders.connection_params]
+    region = "eu-west-1"
+    work_group = "analytics"
+    password = "${ORDERS_DB_PASSWORD}"     # secrets come from the environment
+
+``${NAME}`` is replaced by the environment variable NAME (``${NAME:-default}``
+gives a default), so secrets never have to be written into the file. Anything
+else a source carries (``thresholds`` for the anomaly detectors) is kept in
+:attr:`NamedSource.extras` for the layer that understands it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from dataprof.config import DataSourceConfig
+from dataprof.errors import ConfigurationError, PluginError
+
+__all__ = ["CONFIG_FILENAMES", "NamedSource", "find_config_file", "load_sources"]
+
+CONFIG_FILENAMES = ("dataprof.toml", "dataprof.yaml", "dataprof.yml")
+
+_ENV_REF = re.compile(r"\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?::-(?P<default>[^}]*))?\}")
+_CONFIG_KEYS = {"source_type", "connection_params", "database", "table"}
+
+
+@dataclass(frozen=True)
+class NamedSource:
+    """A source from a config file: its config and whatever else its section held."""
+
+    name: str
+    config: DataSourceConfig
+    extras: dict[str, Any] = field(default_factory=dict)
+
+
+def find_config_file(start: Path | None = None) -> Path | None:
+    """The first ``dataprof.toml``/``.yaml`` in ``start`` (the working directory)."""
+    folder = start or Path.cwd()
+    for name in CONFIG_FILENAMES:
+        candidate = folder / name
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def load_sources(path: Path) -> dict[str, NamedSource]:
+    """Every source in the file at ``path``, validated, environment references resolved."""
+    raw = _read(path)
+    sources = raw.get("sources")
+    if not isinstance(sources, dict):
+        raise ConfigurationError(
+            f"{path} has no [sources] table",
+            source=str(path),
+            hint="define sources as [sources.NAME] with source_type, database, table and connection_params",
+        )
+    return {name: _build(path, name, body) for name, body in sources.items()}
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigurationError(
+            f"Cannot read config file {path}: {exc.strerror}", source=str(path)
+        ) from None
+    try:
+        if path.suffix in {".yaml", ".yml"}:
+            import yaml
+
+            data = yaml.safe_load(text) or {}
+        else:
+            data = tomllib.loads(text)
+    except Exception as exc:  # tomllib and yaml each raise their own error types
+        raise ConfigurationError(
+            f"Config file {path} is not valid {path.suffix.lstrip('.').upper()}: {exc}",
+            source=str(path),
+        ) from None
+    if not isinstance(data, dict):
+        raise ConfigurationError(
+            f"Config file {path} must hold a mapping at the top", source=str(path)
+        )
+    return data
+
+
+def _build(path: Path, name: str, body: Any) -> NamedSource:
+    where = f"{path} [sources.{name}]"
+    if not isinstance(body, dict):
+        raise ConfigurationError(f"{where} must be a table", source=name)
+    resolved = _substitute_env(body, where)
+    config_part = {k: v for k, v in resolved.items() if k in _CONFIG_KEYS}
+    try:
+        config = DataSourceConfig(name=name, **config_part)
+    except PluginError:
+        raise
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
+            for err in exc.errors(include_url=False, include_input=False)
+        )
+        raise ConfigurationError(f"{where} is invalid: {problems}", source=name) from None
+    extras = {k: v for k, v in resolved.items() if k not in _CONFIG_KEYS}
+    return NamedSource(name=name, config=config, extras=extras)
+
+
+def _substitute_env(value: Any, where: str) -> Any:
+    if isinstance(value, dict):
+        return {k: _substitute_env(v, where) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_substitute_env(v, where) for v in value]
+    if not isinstance(value, str):
+        return value
+
+    def replace(match: re.Match[str]) -> str:
+        name, default = match.group("name"), match.group("default")
+        found = os.environ.get(name, default)
+        if found is None:
+            raise ConfigurationError(
+                f"{where} refers to environment variable {name}, which is not set",
+                source=where,
+                hint=f"export {name}=... before running dataprof",
+            )
+        return found
+
+    return _ENV_REF.sub(replace, value)
