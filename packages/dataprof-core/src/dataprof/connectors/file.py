@@ -173,9 +173,9 @@ class FileConnector(DataConnector):
             for fragment in self._dataset.get_fragments():
                 if self._format == "parquet":
                     metadata = fragment.metadata
-                    for rg in range(metadata.num_row_groups):
-                        group = metadata.row_group(rg)
-                        units.append((group.total_byte_size, fragment.path, rg, group.num_rows))
+                    for index in range(metadata.num_row_groups):
+                        group = metadata.row_group(index)
+                        units.append((group.total_byte_size, fragment.path, index, group.num_rows))
                 else:
                     units.append((os.path.getsize(fragment.path), fragment.path, None, None))
         bins: list[list[tuple[int, str, int | None, int | None]]] = [
