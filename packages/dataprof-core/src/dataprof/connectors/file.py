@@ -122,7 +122,14 @@ class FileConnector(DataConnector):
             delimiter = self.params.delimiter or (
                 "\t" if all(p.lower().endswith(".tsv") for p in self._paths) else ","
             )
-            return ds.CsvFileFormat(parse_options=pacsv.ParseOptions(delimiter=delimiter))
+            # An empty unquoted cell is a null, as in every CSV a warehouse exports; "" stays
+            # an empty string.
+            return ds.CsvFileFormat(
+                parse_options=pacsv.ParseOptions(delimiter=delimiter),
+                convert_options=pacsv.ConvertOptions(
+                    strings_can_be_null=True, quoted_strings_can_be_null=False
+                ),
+            )
         if self._format == "arrow":
             return ds.IpcFileFormat()
         if self._format == "json":
