@@ -7,7 +7,6 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from dataprof import (
     Capability,
     ConfigurationError,
@@ -47,7 +46,7 @@ def test_corrupt_file_is_query_failed_naming_the_path(tmp_path: Path) -> None:
 
 def test_unknown_suffix_asks_for_format(tmp_path: Path) -> None:
     (tmp_path / "data.bin").write_bytes(b"x")
-    with pytest.raises(ConfigurationError, match="connection_params.format"):
+    with pytest.raises(ConfigurationError, match=r"connection_params\.format"):
         connector_for(tmp_path / "data.bin").arrow_schema()
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from dataprof import (
     BackendNotInstalledError,
     DataSourceConfig,
@@ -97,7 +96,7 @@ def test_entry_point_that_is_not_a_connector(plugin_site: Any) -> None:
     plugin_site.install(
         "dataprof-odd", {GROUP: {"odd": "odd_plugin:thing"}}, {"odd_plugin": "thing = 42\n"}
     )
-    with pytest.raises(PluginError, match="not a subclass of dataprof.DataConnector"):
+    with pytest.raises(PluginError, match=r"not a subclass of dataprof\.DataConnector"):
         ConnectorRegistry().load("odd")
 
 
