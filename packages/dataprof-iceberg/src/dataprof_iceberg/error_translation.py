@@ -1,0 +1,203 @@
+"""PyIceberg's, botocore's, SQLAlchemy's and PyArrow's errors as dataprof's.
+
+One place maps them so that every call site reads the same way and no caller sees a
+traceback from inside a dependency: a missing namespace or table names both, an
+AWS refusal names the call that was refused (``glue:GetTable``, ``s3:GetObject``),
+a missing PyIceberg extra gives the ``pip install`` line, and a catalog that cannot
+be built names the ``connection_params`` property to fix. The original exception is
+always chained.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import NoReturn
+
+from dataprof.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ConnectorError,
+    DatabaseNotFoundError,
+    PermissionDeniedError,
+    QueryFailedError,
+    TableNotFoundError,
+    TransientError,
+)
+from pyiceberg.exceptions import (
+    NoSuchNamespaceError,
+    NoSuchTableError,
+    NotInstalledError,
+)
+
+__all__ = ["ErrorContext", "translate_errors"]
+
+_AUTH_CODES = {
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "InvalidAccessKeyId",
+    "SignatureDoesNotMatch",
+    "InvalidSignatureException",
+    "AuthFailure",
+}
+_THROTTLE_CODES = {"ThrottlingException", "Throttling", "SlowDown", "TooManyRequestsException"}
+_S3_DENIED = re.compile(r"AccessDenied|Access Denied|HTTP status 403|status code 403", re.I)
+_S3_PATH = re.compile(r"(?:s3a?://|bucket\s*')?([\w.-]+/[^\s'\"]+)")
+
+
+class ErrorContext:
+    """What a translated error needs to know: where, which table, and how to ask the
+    catalog whether the namespace exists."""
+
+    def __init__(
+        self,
+        source: str,
+        namespace: str,
+        table: str,
+        catalog_type: str,
+        namespace_exists: Callable[[], bool | None],
+    ) -> None:
+        self.source = source
+        self.namespace = namespace
+        self.table = table
+        self.catalog_type = catalog_type
+        self.namespace_exists = namespace_exists
+
+    @property
+    def where(self) -> dict[str, str]:
+        return {"source": self.source, "table": f"{self.namespace}.{self.table}"}
+
+
+@contextmanager
+def translate_errors(ctx: ErrorContext, doing: str) -> Iterator[None]:
+    """Re-raise anything a dependency raises while ``doing`` as a ConnectorError."""
+    try:
+        yield
+    except ConnectorError:
+        raise
+    except NoSuchNamespaceError as exc:
+        _namespace_missing(ctx, exc)
+    except NoSuchTableError as exc:
+        if ctx.namespace_exists() is False:
+            _namespace_missing(ctx, exc)
+        raise TableNotFoundError(
+            f"Table {ctx.table!r} not found in namespace {ctx.namespace!r}",
+            **ctx.where,
+            hint=f"check the table name; list the namespace {ctx.namespace!r} in your "
+            f"{ctx.catalog_type} catalog",
+        ) from exc
+    except NotInstalledError as exc:
+        match = re.search(r"pip install '[^']+'", str(exc))
+        raise ConfigurationError(
+            f"The {ctx.catalog_type} catalog needs a PyIceberg extra that is not installed: {exc}",
+            **ctx.where,
+            hint=match.group(0) if match else "pip install 'pyiceberg[<extra>]'",
+        ) from exc
+    except Exception as exc:
+        _translate_other(ctx, doing, exc)
+
+
+def _namespace_missing(ctx: ErrorContext, exc: Exception) -> NoReturn:
+    raise DatabaseNotFoundError(
+        f"Namespace {ctx.namespace!r} not found (looking for table {ctx.table!r} in it)",
+        **ctx.where,
+        hint=f"check the database (Iceberg namespace) name and that the {ctx.catalog_type} "
+        "catalog is the one that holds it (connection_params.region, uri, warehouse)",
+    ) from exc
+
+
+def _translate_other(ctx: ErrorContext, doing: str, exc: Exception) -> NoReturn:
+    botocore_error = _translate_botocore(ctx, doing, exc)
+    if botocore_error is not None:
+        raise botocore_error from exc
+    sqlalchemy_error = _translate_sqlalchemy(ctx, exc)
+    if sqlalchemy_error is not None:
+        raise sqlalchemy_error from exc
+    text = f"{type(exc).__name__}: {exc}"
+    if isinstance(exc, OSError) and _S3_DENIED.search(str(exc)):
+        path = _S3_PATH.search(str(exc))
+        raise PermissionDeniedError(
+            f"S3 refused s3:GetObject while {doing}"
+            + (f" on {path.group(1)!r}" if path else "")
+            + f": {exc}",
+            **ctx.where,
+            hint="grant the caller s3:GetObject (and s3:ListBucket) on the table's location, "
+            "or set connection_params.region to the bucket's region",
+        ) from exc
+    raise QueryFailedError(f"Failed {doing}", engine_reason=text, **ctx.where) from exc
+
+
+def _translate_botocore(ctx: ErrorContext, doing: str, exc: Exception) -> ConnectorError | None:
+    try:
+        from botocore import exceptions as bce  # type: ignore[import-untyped]
+    except ImportError:  # pragma: no cover - glue extra absent
+        return None
+    if isinstance(exc, (bce.NoCredentialsError, bce.PartialCredentialsError)):
+        return AuthenticationError(
+            f"No usable AWS credentials while {doing}: {exc}",
+            **ctx.where,
+        )
+    if isinstance(exc, bce.EndpointConnectionError):
+        return ConfigurationError(
+            f"Cannot reach the AWS endpoint while {doing}: {exc}",
+            **ctx.where,
+            hint="check connection_params.region and connection_params.glue_endpoint / "
+            "s3_endpoint (VPC endpoints)",
+        )
+    if isinstance(exc, bce.ClientError):
+        error = exc.response.get("Error", {})
+        code = str(error.get("Code", ""))
+        message = str(error.get("Message", ""))
+        service = _service_of(ctx, exc.operation_name)
+        call = f"{service}:{exc.operation_name}"
+        if "AccessDenied" in code or code in {"UnauthorizedOperation", "403"}:
+            return PermissionDeniedError(
+                f"AWS refused {call} while {doing} ({code}: {message})", **ctx.where
+            )
+        if code in _AUTH_CODES:
+            return AuthenticationError(
+                f"AWS rejected the credentials on {call} while {doing} ({code}: {message})",
+                **ctx.where,
+            )
+        if code in _THROTTLE_CODES:
+            return TransientError(
+                f"AWS throttled {call} while {doing} ({code})",
+                source=ctx.where["source"],
+                table=ctx.where["table"],
+            )
+        if code in {"EntityNotFoundException", "NoSuchBucket", "NoSuchKey", "404"}:
+            return TableNotFoundError(
+                f"{call} found nothing while {doing} ({code}: {message}): table {ctx.table!r} "
+                f"in namespace {ctx.namespace!r}",
+                **ctx.where,
+            )
+        return QueryFailedError(
+            f"AWS call {call} failed while {doing}", engine_reason=f"{code}: {message}", **ctx.where
+        )
+    return None
+
+
+def _service_of(ctx: ErrorContext, operation: str) -> str:
+    """``s3`` for the object calls, otherwise the catalog's own service (``glue``)."""
+    if operation in {"GetObject", "HeadObject", "ListObjectsV2", "PutObject", "GetBucketLocation"}:
+        return "s3"
+    return ctx.catalog_type
+
+
+def _translate_sqlalchemy(ctx: ErrorContext, exc: Exception) -> ConnectorError | None:
+    try:
+        from sqlalchemy import exc as sae
+    except ImportError:  # pragma: no cover - sql extra absent
+        return None
+    if isinstance(exc, (sae.ArgumentError, sae.OperationalError, sae.NoSuchModuleError)):
+        return ConfigurationError(
+            f"The SQL catalog at connection_params.uri cannot be used: {type(exc).__name__}: "
+            f"{str(exc).splitlines()[0]}",
+            **ctx.where,
+            hint="set connection_params.uri to the SQLAlchemy URL of an existing PyIceberg SQL "
+            "catalog (e.g. sqlite:////abs/path/catalog.db)",
+        )
+    return None
