@@ -175,8 +175,10 @@ class DataConnector(abc.ABC):
         return {f.name: str(f.type) for f in self.arrow_schema()}
 
     def get_row_count(self) -> int:
-        """Rows in the table. The default counts a stream of the narrowest projection."""
-        return sum(batch.num_rows for batch in self.iter_batches(columns=[]))
+        """Rows in the table. The default streams one column and counts: correct for any
+        connector, cheap for none; override it where the engine can count."""
+        first = self.arrow_schema().names[:1]
+        return sum(batch.num_rows for batch in self.iter_batches(columns=first))
 
     def get_sample_arrow(self, limit: int = DEFAULT_SAMPLE_LIMIT) -> pa.Table:
         """Up to ``limit`` rows as an Arrow table: the first rows the read returns,

@@ -10,6 +10,7 @@ import pyarrow.feather as feather
 import pyarrow.json as pajson  # noqa: F401 - proves the JSON reader is importable
 import pyarrow.parquet as pq
 import pytest
+
 from dataprof import DataSourceConfig
 from dataprof.testing import ConnectorConformanceTests, standard_table
 

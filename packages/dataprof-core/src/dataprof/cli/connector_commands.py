@@ -94,7 +94,7 @@ def schema(
         return
     out = Table("column", "type", title=f"{cfg.label}: {cfg.qualified_table}")
     for name, type_name in columns.items():
-        out.add_row(name, type_name)
+        out.add_row(escape(name), escape(type_name))
     console.print(out)
 
 
@@ -126,9 +126,11 @@ def sample(
         for record in rows.to_pylist():
             sys.stdout.write(json.dumps(record, default=str) + "\n")
         return
-    out = Table(*rows.column_names, title=f"{cfg.qualified_table}: first {rows.num_rows} rows")
+    out = Table(
+        *map(escape, rows.column_names), title=f"{cfg.qualified_table}: first {rows.num_rows} rows"
+    )
     for record in rows.to_pylist():
-        out.add_row(*("" if v is None else str(v) for v in record.values()))
+        out.add_row(*("" if v is None else escape(str(v)) for v in record.values()))
     console.print(out)
 
 

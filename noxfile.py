@@ -1,0 +1,167 @@
+"""Every check the project runs, one nox session each. `nox` alone runs them all (CI does).
+
+Each package is tested in a session where only it and dataprof-core are
+installed, so a backend's tests can never lean on another backend's
+dependencies; `all_backends` then installs everything together.
+
+    nox                  lint, typecheck and every package's tests
+    nox -s core          one session
+    nox -s demo          the main job on the embedded default (local Iceberg warehouse)
+    nox -s bench         benchmarks (not part of `nox`)
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+nox.options.default_venv_backend = "uv"
+nox.options.reuse_existing_virtualenvs = True
+nox.options.error_on_missing_interpreters = True
+nox.options.sessions = [
+    "lint",
+    "typecheck",
+    "core_only",
+    "core",
+    "iceberg",
+    "redshift",
+    "athena",
+    "all_backends",
+]
+
+ROOT = Path(__file__).parent
+CORE = "packages/dataprof-core"
+BACKENDS = {
+    "iceberg": "packages/dataprof-iceberg",
+    "redshift": "packages/dataprof-redshift",
+    "athena": "packages/dataprof-athena",
+}
+TEST_DEPS = ["pytest>=8", "hypothesis>=6.100", "uv"]
+BACKEND_TEST_DEPS = {
+    "iceberg": ["moto[server,glue,s3]>=5", "boto3"],
+    "redshift": ["moto[server]>=5", "boto3"],
+    "athena": ["moto[server]>=5", "boto3", "duckdb"],
+}
+HEAVY = (
+    "boto3",
+    "botocore",
+    "pyiceberg",
+    "pandas",
+    "pyarrow",
+    "numpy",
+    "dataprof_iceberg",
+    "dataprof_athena",
+    "dataprof_redshift",
+)
+IMPORT_CHECK = (
+    "import sys, dataprof; "
+    f"heavy = {{m for m in sys.modules if m.split('.')[0] in {HEAVY!r}}}; "
+    "assert not heavy, f'import dataprof pulled in {sorted(heavy)}'; "
+    "print('import dataprof is light:', len(sys.modules), 'modules')"
+)
+PYTEST = ["python", "-m", "pytest", "-q"]
+
+
+def _tests_of(path: str) -> list[str]:
+    tests = Path(path) / "tests"
+    return [str(tests)] if any(tests.glob("**/test_*.py")) else []
+
+
+def _pytest(session: nox.Session, *paths: str) -> None:
+    targets = [p for path in paths for p in _tests_of(path)]
+    if not targets:
+        session.error(f"no tests found under {paths}")
+    session.run(*PYTEST, *targets, *session.posargs)
+
+
+@nox.session
+def lint(session: nox.Session) -> None:
+    """ruff check and ruff format --check on the whole repository."""
+    session.install("ruff")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+
+
+@nox.session
+def typecheck(session: nox.Session) -> None:
+    """mypy --strict on each package's source."""
+    session.install(
+        "mypy", "pandas-stubs", "boto3-stubs[athena,redshift-data,s3,glue]", "pytest", "hypothesis"
+    )
+    session.install("-e", CORE, *(arg for path in BACKENDS.values() for arg in ("-e", path)))
+    for path in [CORE, *BACKENDS.values()]:
+        session.run("mypy", "--strict", f"{path}/src")
+
+
+@nox.session
+def core_only(session: nox.Session) -> None:
+    """dataprof-core with nothing else: the import stays light and the CLI works."""
+    session.install(CORE)
+    session.run("python", "-c", IMPORT_CHECK)
+    session.run("dataprof", "connectors")
+    session.run("dataprof", "schema", "examples/trips.csv")
+
+
+@nox.session
+def core(session: nox.Session) -> None:
+    """dataprof-core's tests: SDK, kit, engine, anomalies, stores, CLI."""
+    session.install("-e", CORE, *TEST_DEPS, "duckdb")
+    _pytest(session, CORE)
+
+
+def _backend_session(name: str) -> None:
+    path = BACKENDS[name]
+
+    @nox.session(name=name)
+    def run(session: nox.Session) -> None:
+        session.install("-e", CORE, "-e", path, *TEST_DEPS, *BACKEND_TEST_DEPS[name])
+        if _tests_of(path):
+            _pytest(session, path)
+        else:
+            session.run(
+                "python", "-c", f"import dataprof; dataprof.get_connector  # {name}: no tests yet"
+            )
+
+    run.__doc__ = f"dataprof-{name}'s tests, with only dataprof-core installed beside it."
+
+
+for _name in BACKENDS:
+    _backend_session(_name)
+
+
+@nox.session
+def all_backends(session: nox.Session) -> None:
+    """Every backend installed together: imports stay light, every connector is found."""
+    deps = sorted({d for name in BACKENDS for d in BACKEND_TEST_DEPS[name]})
+    session.install(
+        "-e", CORE, *(a for p in BACKENDS.values() for a in ("-e", p)), *TEST_DEPS, *deps
+    )
+    session.run("python", "-c", IMPORT_CHECK)
+    session.run(
+        "python",
+        "-c",
+        "from dataprof import list_connectors; rows = {r.name: r.status for r in list_connectors()}; "
+        "print(rows); assert all(rows[n] == 'available' for n in ('file', 'iceberg', 'athena', 'redshift'))",
+    )
+    _pytest(session, CORE + "/tests/sdk")
+
+
+@nox.session
+def demo(session: nox.Session) -> None:
+    """The main job on the embedded default: a local Iceberg warehouse, profiled."""
+    session.install(CORE, BACKENDS["iceberg"])
+    workdir = Path(os.environ.get("DATAPROF_DEMO_DIR", ROOT / "dataprof-demo"))
+    workdir.mkdir(exist_ok=True)
+    with session.chdir(workdir):
+        session.run("dataprof", "demo", "--path", str(workdir / "warehouse"), *session.posargs)
+        session.run("dataprof", "profile", "demo")
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Benchmarks against DuckDB, polars and the Parquet read floor (not part of `nox`)."""
+    session.install("-e", CORE, "-e", BACKENDS["iceberg"], "duckdb", "polars", "psutil")
+    for script in sorted(Path("benchmarks").glob("bench_*.py")):
+        session.run("python", str(script), *session.posargs)

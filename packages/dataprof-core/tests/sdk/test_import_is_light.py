@@ -1,0 +1,39 @@
+"""`import dataprof` must stay cheap: a CLI start or a plugin import pays for nothing it doesn't use."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+HEAVY = {
+    "boto3",
+    "botocore",
+    "pyiceberg",
+    "pandas",
+    "pyarrow",
+    "numpy",
+    "dataprof_iceberg",
+    "dataprof_athena",
+    "dataprof_redshift",
+}
+
+
+def test_import_dataprof_pulls_in_nothing_heavy() -> None:
+    code = "import sys, dataprof; print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    loaded = set(
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert "dataprof" in loaded
+    assert not loaded & HEAVY, loaded & HEAVY
+
+
+def test_listing_connectors_imports_no_backend() -> None:
+    code = "import sys, dataprof; dataprof.list_connectors(); print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    loaded = set(
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert not loaded & HEAVY, loaded & HEAVY
