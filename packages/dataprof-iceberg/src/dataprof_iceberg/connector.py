@@ -43,7 +43,6 @@ from dataprof.connector import (
 )
 from dataprof.errors import ConfigurationError, ConnectorError
 from dataprof.redaction import get_logger
-
 from dataprof_iceberg.error_translation import ErrorContext, translate_errors
 from dataprof_iceberg.manifests import SnapshotFiles, read_snapshot_files
 from dataprof_iceberg.params import IcebergParams, catalog_properties, property_origin

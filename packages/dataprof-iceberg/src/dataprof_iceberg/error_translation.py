@@ -15,6 +15,12 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import NoReturn
 
+from pyiceberg.exceptions import (
+    NoSuchNamespaceError,
+    NoSuchTableError,
+    NotInstalledError,
+)
+
 from dataprof.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -24,11 +30,6 @@ from dataprof.errors import (
     QueryFailedError,
     TableNotFoundError,
     TransientError,
-)
-from pyiceberg.exceptions import (
-    NoSuchNamespaceError,
-    NoSuchTableError,
-    NotInstalledError,
 )
 
 __all__ = ["ErrorContext", "translate_errors"]
@@ -105,7 +106,7 @@ def _namespace_missing(ctx: ErrorContext, exc: Exception) -> NoReturn:
         f"Namespace {ctx.namespace!r} not found (looking for table {ctx.table!r} in it)",
         **ctx.where,
         hint=f"check the database (Iceberg namespace) name and that the {ctx.catalog_type} "
-        "catalog is the one that holds it (connection_params.region, uri, warehouse)",
+        "catalog is the one that holds it (connection_params.catalog_name, region, uri)",
     ) from exc
 
 

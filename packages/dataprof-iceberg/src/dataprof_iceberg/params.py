@@ -17,8 +17,9 @@ import os
 from datetime import datetime
 from typing import Literal
 
-from dataprof.redaction import is_secret_key, remember_secret
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+
+from dataprof.redaction import is_secret_key, remember_secret
 
 __all__ = ["CatalogType", "IcebergParams", "catalog_properties"]
 

@@ -28,7 +28,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from dataprof.connector import ColumnStatistics, TableStatistics
 from pyiceberg.types import (
     DoubleType,
     FloatType,
@@ -40,6 +39,7 @@ from pyiceberg.types import (
     StructType,
 )
 
+from dataprof.connector import ColumnStatistics, TableStatistics
 from dataprof_iceberg.bounds import decode_bound, is_truncatable
 from dataprof_iceberg.manifests import SnapshotFiles
 

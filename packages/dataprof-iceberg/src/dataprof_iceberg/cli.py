@@ -1,0 +1,56 @@
+"""``dataprof demo``: the command dataprof-iceberg adds to the core CLI.
+
+Registered through the entry-point group ``dataprof.commands``; the core CLI
+imports this module on every start, so it imports PyIceberg and numpy only when
+the command runs.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["demo", "register"]
+
+
+def demo(
+    path: Annotated[
+        Path, typer.Option("--path", help="folder for the catalog and the warehouse")
+    ] = Path("dataprof-demo"),
+    rows: Annotated[
+        int, typer.Option("--rows", min=100, help="rows to generate before the delete")
+    ] = 1_000_000,
+    config: Annotated[
+        Path, typer.Option("--config", help="config file to add the `demo` source to")
+    ] = Path("dataprof.toml"),
+    seed: Annotated[int, typer.Option("--seed", help="random seed (same seed, same rows)")] = 7,
+) -> None:
+    """Create a local Iceberg warehouse with a realistic sample table (demo.trips) and add
+    it to dataprof.toml as the source `demo`, so `dataprof profile demo` runs offline."""
+    from rich.console import Console
+
+    from dataprof_iceberg.demo import create_demo_warehouse, write_source_config
+
+    console = Console()
+    started = time.perf_counter()
+    with console.status(f"Writing {rows:,} trips into an Iceberg table under {path} ..."):
+        warehouse = create_demo_warehouse(path, rows, seed=seed)
+    write_source_config(config, warehouse)
+    elapsed = time.perf_counter() - started
+    console.print(
+        f"Created [bold]{warehouse.namespace}.{warehouse.table}[/] with {warehouse.rows:,} rows "
+        f"in {len(warehouse.snapshot_ids)} snapshots ({elapsed:.1f} s)",
+        highlight=False,
+    )
+    console.print(f"  catalog:   {warehouse.catalog_uri}", highlight=False, markup=False)
+    console.print(f"  warehouse: {warehouse.warehouse}", highlight=False, markup=False)
+    console.print(f"  source `demo` written to {config.resolve()}", highlight=False, markup=False)
+    console.print("Next: dataprof profile demo", highlight=False, markup=False)
+
+
+def register(app: typer.Typer) -> None:
+    """Add this package's commands to the ``dataprof`` app."""
+    app.command("demo")(demo)
