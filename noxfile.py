@@ -145,7 +145,7 @@ def all_backends(session: nox.Session) -> None:
         "from dataprof import list_connectors; rows = {r.name: r.status for r in list_connectors()}; "
         "print(rows); assert all(rows[n] == 'available' for n in ('file', 'iceberg', 'athena', 'redshift'))",
     )
-    _pytest(session, CORE + "/tests/sdk")
+    session.run(*PYTEST, f"{CORE}/tests/sdk", *session.posargs)
 
 
 @nox.session
