@@ -158,6 +158,17 @@ class ConnectorRegistry:
             self._loaded.pop(name, None)
             self._failures.pop(name, None)
 
+    def registrations(self) -> dict[str, object]:
+        """A copy of the explicit registrations, for :meth:`restore_registrations`."""
+        with self._lock:
+            return dict(self._registered)
+
+    def restore_registrations(self, saved: dict[str, object]) -> None:
+        """Put back what :meth:`registrations` returned (tests undo their ``register()`` calls)."""
+        with self._lock:
+            self._registered = dict(saved)  # type: ignore[arg-type]
+            self.refresh()
+
     def unregister(self, name: str) -> None:
         with self._lock:
             self._registered.pop(name, None)

@@ -82,3 +82,50 @@ def test_batches_stream_in_bounded_sizes(tmp_path: Path) -> None:
     ]
     assert sum(sizes) == 50_000
     assert max(sizes) <= 4096
+
+
+def test_parquet_footer_statistics_match_the_data(tmp_path: Path) -> None:
+    import pyarrow.compute as pc
+
+    from dataprof.testing import standard_table
+
+    table = standard_table()
+    pq.write_table(table.slice(0, 4), tmp_path / "a.parquet", row_group_size=2)
+    pq.write_table(table.slice(4), tmp_path / "b.parquet")
+    stats = connector_for(tmp_path).get_column_statistics()
+    assert stats.row_count == table.num_rows
+    assert stats.data_file_count == 2
+    for name in ("id", "amount", "day", "ts", "price", "name"):
+        column = stats.columns[name]
+        assert column.null_count == table.column(name).null_count, name
+        assert column.value_count == table.num_rows
+        minmax = pc.min_max(table.column(name))
+        assert column.lower_bound == minmax["min"].as_py(), name
+        assert column.upper_bound == minmax["max"].as_py(), name
+    assert not stats.columns["name"].bounds_exact
+    assert stats.columns["id"].bounds_exact
+    assert any("NaN" in c for c in stats.columns["amount"].caveats)
+
+
+def test_footer_statistics_never_open_a_data_page(tmp_path: Path) -> None:
+    """Corrupt every byte between the magic header and the footer: statistics still come back."""
+    path = tmp_path / "a.parquet"
+    pq.write_table(pa.table({"x": pa.array(range(1000), pa.int64())}), path)
+    data = bytearray(path.read_bytes())
+    footer_len = int.from_bytes(data[-8:-4], "little")
+    for i in range(4, len(data) - 8 - footer_len):
+        data[i] = 0xFF
+    path.write_bytes(bytes(data))
+    connector = connector_for(path)
+    stats = connector.get_column_statistics()
+    assert (stats.columns["x"].lower_bound, stats.columns["x"].upper_bound) == (0, 999)
+    with pytest.raises(QueryFailedError):
+        list(connector.iter_batches())  # the data itself is unreadable
+
+
+def test_statistics_refused_for_csv(tmp_path: Path) -> None:
+    from dataprof import CapabilityNotSupportedError
+
+    (tmp_path / "a.csv").write_text("x\n1\n")
+    with pytest.raises(CapabilityNotSupportedError, match="column_stats_from_metadata"):
+        connector_for(tmp_path / "a.csv").get_column_statistics()

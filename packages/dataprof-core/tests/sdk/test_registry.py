@@ -129,3 +129,12 @@ def test_get_connector_builds_and_validates(
     from dataprof import get_connector
 
     assert isinstance(get_connector(cfg), FileConnector)
+
+
+def test_registry_fixture_undoes_registrations(dataprof_registry: ConnectorRegistry) -> None:
+    dataprof_registry.register("scratch", FileConnector)
+    assert "scratch" in dataprof_registry.names()
+    saved = dataprof_registry.registrations()
+    dataprof_registry.unregister("scratch")
+    dataprof_registry.restore_registrations(saved)
+    assert dataprof_registry.load("scratch") is FileConnector

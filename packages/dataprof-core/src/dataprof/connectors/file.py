@@ -18,7 +18,14 @@ from typing import TYPE_CHECKING, Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from dataprof.connector import DEFAULT_BATCH_SIZE, Capability, DataConnector, ScanSplit
+from dataprof.connector import (
+    DEFAULT_BATCH_SIZE,
+    Capability,
+    DataConnector,
+    ScanSplit,
+    TableStatistics,
+)
+from dataprof.connectors.parquet_statistics import parquet_table_statistics
 from dataprof.errors import ConfigurationError, QueryFailedError, TableNotFoundError
 
 if TYPE_CHECKING:
@@ -63,6 +70,7 @@ class FileConnector(DataConnector):
     capabilities: ClassVar[frozenset[Capability]] = frozenset(
         {
             Capability.ROW_COUNT_FROM_METADATA,
+            Capability.COLUMN_STATS_FROM_METADATA,
             Capability.PARALLEL_SPLITS,
             Capability.COLUMN_PROJECTION,
         }
@@ -70,7 +78,10 @@ class FileConnector(DataConnector):
     params: FileParams
 
     def supports(self, capability: Capability) -> bool:
-        if capability is Capability.ROW_COUNT_FROM_METADATA:
+        if capability in (
+            Capability.ROW_COUNT_FROM_METADATA,
+            Capability.COLUMN_STATS_FROM_METADATA,
+        ):
             return self._format == "parquet"
         return super().supports(capability)
 
@@ -171,6 +182,14 @@ class FileConnector(DataConnector):
     def get_row_count(self) -> int:
         with self._translate_errors("counting"):
             return int(self._dataset.count_rows())
+
+    def get_column_statistics(self) -> TableStatistics:
+        """Null counts and bounds from the Parquet footers (Parquet only)."""
+        if not self.supports(Capability.COLUMN_STATS_FROM_METADATA):
+            raise self._unsupported(Capability.COLUMN_STATS_FROM_METADATA)
+        with self._translate_errors("reading footers of"):
+            footers = [fragment.metadata for fragment in self._dataset.get_fragments()]
+            return parquet_table_statistics(footers, self._dataset.schema)
 
     def plan_splits(self, target: int) -> list[ScanSplit]:
         """Balanced by bytes: Parquet row groups (or whole files for other formats)

@@ -23,10 +23,8 @@ def pytest_configure(config: pytest.Config) -> None:
 @pytest.fixture
 def dataprof_registry() -> Iterator[ConnectorRegistry]:
     """The default registry, with every ``register()`` made during the test undone after it."""
-    before = dict(default_registry._registered)
+    saved = default_registry.registrations()
     try:
         yield default_registry
     finally:
-        default_registry._registered.clear()
-        default_registry._registered.update(before)
-        default_registry.refresh()
+        default_registry.restore_registrations(saved)
