@@ -1,0 +1,88 @@
+"""The contract of an anomaly detector, and the small vocabulary detectors share.
+
+A detector is any object with a ``name`` and a ``detect`` method (a Protocol, so
+plugins need not import a base class). It reads profiles only, never engine
+internals, and returns findings; it never raises for bad data, only for bugs.
+
+History reaches a detector as given by the store (newest first) but detectors do
+not rely on order: :func:`previous_runs` sorts by time, keeps succeeded runs and
+drops the current run should the caller have saved it already.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Protocol, runtime_checkable
+
+from dataprof.anomalies.thresholds import Thresholds
+from dataprof.profiling.models import (
+    Anomaly,
+    ColumnProfile,
+    RunStatus,
+    Severity,
+    TableProfile,
+)
+
+__all__ = [
+    "AnomalyDetector",
+    "distinct_share",
+    "non_null_count",
+    "null_share",
+    "previous_runs",
+    "severity_for_excess",
+]
+
+
+@runtime_checkable
+class AnomalyDetector(Protocol):
+    """Finds anomalies in ``current``, optionally against earlier profiles of the same table."""
+
+    name: str
+
+    def detect(
+        self,
+        current: TableProfile,
+        history: Sequence[TableProfile],
+        thresholds: Thresholds,
+    ) -> list[Anomaly]: ...
+
+
+def previous_runs(current: TableProfile, history: Sequence[TableProfile]) -> list[TableProfile]:
+    """Succeeded runs other than ``current``, oldest first."""
+    runs = [p for p in history if p.status is RunStatus.SUCCEEDED and p.run_id != current.run_id]
+    return sorted(runs, key=lambda p: p.finished_at.timestamp())
+
+
+def non_null_count(column: ColumnProfile) -> int:
+    return column.row_count - (column.null_count or 0)
+
+
+def null_share(column: ColumnProfile) -> float | None:
+    """Nulls over rows, as a fraction; ``None`` when not measured or the table is empty."""
+    if column.null_count is None or column.row_count <= 0:
+        return None
+    return column.null_count / column.row_count
+
+
+def distinct_share(column: ColumnProfile) -> float | None:
+    """Distinct values over non-null values, as a fraction."""
+    non_null = non_null_count(column)
+    if column.distinct_count is None or non_null <= 0:
+        return None
+    return min(column.distinct_count / non_null, 1.0)
+
+
+def severity_for_excess(observed: float, threshold: float) -> Severity:
+    """How far past its threshold a figure is: up to 2x medium, up to 4x high, beyond critical.
+
+    A threshold of zero means "any change": one step past it is medium.
+    """
+    if threshold <= 0 or not math.isfinite(observed):
+        return Severity.HIGH if not math.isfinite(observed) else Severity.MEDIUM
+    ratio = abs(observed) / threshold
+    if ratio >= 4:
+        return Severity.CRITICAL
+    if ratio >= 2:
+        return Severity.HIGH
+    return Severity.MEDIUM

@@ -1,0 +1,428 @@
+"""Rules that need one profile only: nulls, constants, duplicate keys, outliers,
+timestamps in the future and text that is really another type.
+
+Each rule is a small class so a user can disable it by name (``disabled`` in the
+thresholds) and a test can run it alone. Rules read the flat figures of
+:class:`ColumnProfile` first and the stored sketches where they need a
+distribution; a figure the engine did not measure (``None``) never fires a rule.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from dataprof.anomalies.detector import distinct_share, non_null_count, null_share
+from dataprof.anomalies.stored_sketches import load_kll
+from dataprof.anomalies.thresholds import Thresholds, ThresholdValues
+from dataprof.anomalies.type_names import TypeFamily, type_family
+from dataprof.profiling.models import Anomaly, ColumnProfile, Severity, TableProfile
+
+__all__ = [
+    "ConstantColumnDetector",
+    "DuplicateKeyDetector",
+    "FutureTimestampDetector",
+    "NullShareDetector",
+    "OutlierDetector",
+    "TypeMismatchDetector",
+]
+
+
+def _columns(
+    detector: str, current: TableProfile, thresholds: Thresholds
+) -> list[tuple[ColumnProfile, ThresholdValues]]:
+    """The supported columns the detector is enabled for, each with its thresholds."""
+    out = []
+    for column in current.columns:
+        values = thresholds.for_column(column.column_name)
+        if column.supported and values.enabled(detector):
+            out.append((column, values))
+    return out
+
+
+def _number(value: Any) -> float | None:
+    if isinstance(value, bool) or value is None:
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    return number if math.isfinite(number) else None
+
+
+class NullShareDetector:
+    """Columns that are all null (``all_null``) or nearly so (``mostly_null``)."""
+
+    name = "null_share"
+
+    def detect(
+        self, current: TableProfile, history: Sequence[TableProfile], thresholds: Thresholds
+    ) -> list[Anomaly]:
+        found: list[Anomaly] = []
+        for column, values in _columns(self.name, current, thresholds):
+            share = null_share(column)
+            if share is None:
+                continue
+            if share >= 1.0 and values.enabled("all_null"):
+                found.append(
+                    Anomaly(
+                        column_name=column.column_name,
+                        anomaly_type="all_null",
+                        severity=Severity.HIGH,
+                        description=f"Every one of the {column.row_count} values is null",
+                        observed_value=share,
+                        threshold=1.0,
+                        detector=self.name,
+                        metadata={"null_count": column.null_count, "row_count": column.row_count},
+                    )
+                )
+            elif (
+                values.mostly_null_share is not None
+                and share >= values.mostly_null_share
+                and values.enabled("mostly_null")
+            ):
+                found.append(
+                    Anomaly(
+                        column_name=column.column_name,
+                        anomaly_type="mostly_null",
+                        severity=Severity.MEDIUM,
+                        description=f"{share:.1%} of values are null "
+                        f"(threshold {values.mostly_null_share:.0%})",
+                        observed_value=share,
+                        threshold=values.mostly_null_share,
+                        detector=self.name,
+                        metadata={"null_count": column.null_count, "row_count": column.row_count},
+                    )
+                )
+        return found
+
+
+class ConstantColumnDetector:
+    """Columns holding one value in every non-null row: usually a broken feed or a default."""
+
+    name = "constant_column"
+
+    def detect(
+        self, current: TableProfile, history: Sequence[TableProfile], thresholds: Thresholds
+    ) -> list[Anomaly]:
+        found: list[Anomaly] = []
+        for column, _values in _columns(self.name, current, thresholds):
+            if non_null_count(column) < 2:
+                continue
+            constant = column.distinct_count == 1 or (
+                column.distinct_count is None
+                and column.min_value is not None
+                and column.min_value == column.max_value
+            )
+            if not constant:
+                continue
+            value = column.min_value if column.min_value is not None else _top_value(column)
+            found.append(
+                Anomaly(
+                    column_name=column.column_name,
+                    anomaly_type="constant_column",
+                    severity=Severity.LOW,
+                    description=f"All {non_null_count(column)} non-null values are the same"
+                    + (f" ({value!r})" if value is not None else ""),
+                    observed_value=1,
+                    threshold=1,
+                    detector=self.name,
+                    metadata={"value": value},
+                )
+            )
+        return found
+
+
+def _top_value(column: ColumnProfile) -> Any:
+    return column.top_values[0].value if column.top_values else None
+
+
+_KEY_NAME = re.compile(r"(^|[_\W])(id|key|uuid|guid|pk)$", re.IGNORECASE)
+_CAMEL_KEY_NAME = re.compile(r"[a-z0-9](Id|ID|Key|Uuid|UUID)$")  # case matters: not "paid"
+
+
+def _looks_like_key_by_name(name: str) -> bool:
+    leaf = name.rsplit(".", 1)[-1]
+    return bool(_KEY_NAME.search(leaf) or _CAMEL_KEY_NAME.search(leaf))
+
+
+class DuplicateKeyDetector:
+    """Repeated values in a column that looks like a key.
+
+    A column looks like a key by its name (``id``, ``order_id``, ``customerKey``,
+    ``uuid``) or by being nearly unique already (``key_distinct_share``) while
+    holding whole numbers or text: a float column that is 99% distinct is a
+    measurement, not a key. An approximate distinct count only convicts when the
+    gap exceeds its error bound.
+    """
+
+    name = "duplicate_key"
+
+    def detect(
+        self, current: TableProfile, history: Sequence[TableProfile], thresholds: Thresholds
+    ) -> list[Anomaly]:
+        found: list[Anomaly] = []
+        for column, values in _columns(self.name, current, thresholds):
+            non_null = non_null_count(column)
+            share = distinct_share(column)
+            if column.distinct_count is None or share is None or non_null < 2:
+                continue
+            by_name = _looks_like_key_by_name(column.column_name) or column.inferred_type == "uuid"
+            family = type_family(column.data_type)
+            by_shape = (
+                values.key_distinct_share is not None
+                and share >= values.key_distinct_share
+                and family in {TypeFamily.INTEGER, TypeFamily.TEXT}
+            )
+            if not (by_name or by_shape):
+                continue
+            duplicates = non_null - column.distinct_count
+            if duplicates <= 0 or not self._beyond_error(column, non_null):
+                continue
+            found.append(
+                Anomaly(
+                    column_name=column.column_name,
+                    anomaly_type="duplicate_key",
+                    severity=Severity.HIGH if by_name else Severity.MEDIUM,
+                    description=f"Looks like a key ({'by name' if by_name else 'by uniqueness'}) "
+                    f"but {non_null} non-null values hold only {column.distinct_count} distinct",
+                    observed_value=duplicates,
+                    threshold=0,
+                    detector=self.name,
+                    metadata={
+                        "distinct_count": column.distinct_count,
+                        "non_null_count": non_null,
+                        "distinct_share": share,
+                        "key_by": "name" if by_name else "uniqueness",
+                    },
+                )
+            )
+        return found
+
+    @staticmethod
+    def _beyond_error(column: ColumnProfile, non_null: int) -> bool:
+        metric = column.metrics.get("distinct_count")
+        if metric is None or metric.exact or not metric.error_bound:
+            return True
+        assert column.distinct_count is not None
+        return column.distinct_count < non_null * (1 - metric.error_bound)
+
+
+class OutlierDetector:
+    """Values far outside the bulk of a numeric column.
+
+    With the column's KLL sketch: Tukey fences at ``q1 - k*IQR`` and ``q3 + k*IQR``
+    and the share of values beyond them from the sketch's ranks. Without one: the
+    z-score of the minimum and maximum against the mean and standard deviation.
+    A column with no spread (IQR of zero) has no fences and is left to the
+    constant-column rule.
+    """
+
+    name = "outliers"
+
+    def detect(
+        self, current: TableProfile, history: Sequence[TableProfile], thresholds: Thresholds
+    ) -> list[Anomaly]:
+        found: list[Anomaly] = []
+        for column, values in _columns(self.name, current, thresholds):
+            if not type_family(column.data_type).numeric:
+                continue
+            sketch = load_kll(current, column.column_name)
+            if sketch is not None and values.outlier_iqr_multiplier is not None:
+                anomaly = self._by_fences(column, sketch, values)
+            else:
+                anomaly = self._by_zscore(column, values)
+            if anomaly is not None:
+                found.append(anomaly)
+        return found
+
+    def _by_fences(
+        self, column: ColumnProfile, sketch: Any, values: ThresholdValues
+    ) -> Anomaly | None:
+        assert values.outlier_iqr_multiplier is not None
+        q1 = float(sketch.get_quantile(0.25))
+        q3 = float(sketch.get_quantile(0.75))
+        iqr = q3 - q1
+        if not iqr > 0:
+            return None
+        k = values.outlier_iqr_multiplier
+        lower, upper = q1 - k * iqr, q3 + k * iqr
+        low_value = _number(column.min_value)
+        high_value = _number(column.max_value)
+        low = float(sketch.get_min_value()) if low_value is None else low_value
+        high = float(sketch.get_max_value()) if high_value is None else high_value
+        if low >= lower and high <= upper:
+            return None
+        below = float(sketch.get_rank(lower, False))
+        above = 1.0 - float(sketch.get_rank(upper, True))
+        share = max(below, 0.0) + max(above, 0.0)
+        if share <= values.outlier_min_share and values.outlier_min_share > 0:
+            return None
+        estimated = max(1, round(share * int(sketch.n)))
+        return Anomaly(
+            column_name=column.column_name,
+            anomaly_type="outliers",
+            severity=Severity.MEDIUM if share >= 0.01 else Severity.LOW,
+            description=f"About {estimated} values ({share:.2%}) lie outside the fences "
+            f"[{lower:g}, {upper:g}] (IQR x {k:g}); min {low:g}, max {high:g}",
+            observed_value=share,
+            threshold={"lower": lower, "upper": upper},
+            detector=self.name,
+            metadata={
+                "method": "iqr",
+                "q1": q1,
+                "q3": q3,
+                "multiplier": k,
+                "estimated_count": estimated,
+                "min": low,
+                "max": high,
+            },
+        )
+
+    def _by_zscore(self, column: ColumnProfile, values: ThresholdValues) -> Anomaly | None:
+        limit = values.outlier_zscore
+        mean, std = column.mean_value, column.std_dev
+        if limit is None or mean is None or std is None or not std > 0:
+            return None
+        scores = {
+            side: (value - mean) / std
+            for side, value in (
+                ("min", _number(column.min_value)),
+                ("max", _number(column.max_value)),
+            )
+            if value is not None
+        }
+        worst = max(scores.items(), key=lambda item: abs(item[1]), default=None)
+        if worst is None or abs(worst[1]) <= limit:
+            return None
+        return Anomaly(
+            column_name=column.column_name,
+            anomaly_type="outliers",
+            severity=Severity.LOW,
+            description=f"The {worst[0]} lies {abs(worst[1]):.1f} standard deviations from the "
+            f"mean (threshold {limit:g})",
+            observed_value=worst[1],
+            threshold=limit,
+            detector=self.name,
+            metadata={"method": "zscore", "mean": mean, "std_dev": std, **scores},
+        )
+
+
+def _as_utc(value: Any) -> datetime | None:
+    if isinstance(value, str):
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if isinstance(value, date):
+        # A date is in the future when its day has not begun: today is fine all day.
+        return datetime(value.year, value.month, value.day, tzinfo=UTC)
+    return None
+
+
+class FutureTimestampDetector:
+    """Timestamps and dates later than now: clock bugs, unit mix-ups, placeholder dates.
+
+    Naive timestamps are read as UTC. Columns that legitimately hold future
+    values (expiry dates) disable ``future_values`` in their column thresholds.
+    """
+
+    name = "future_values"
+
+    def __init__(self, clock: Callable[[], datetime] | None = None) -> None:
+        self._clock = clock or (lambda: datetime.now(UTC))
+
+    def detect(
+        self, current: TableProfile, history: Sequence[TableProfile], thresholds: Thresholds
+    ) -> list[Anomaly]:
+        found: list[Anomaly] = []
+        now = self._clock()
+        for column, values in _columns(self.name, current, thresholds):
+            if values.future_tolerance_seconds is None:
+                continue
+            if not type_family(column.data_type).temporal:
+                continue
+            latest = _as_utc(column.max_value)
+            limit = now + timedelta(seconds=values.future_tolerance_seconds)
+            if latest is None or latest <= limit:
+                continue
+            ahead = latest - now
+            found.append(
+                Anomaly(
+                    column_name=column.column_name,
+                    anomaly_type="future_values",
+                    severity=Severity.HIGH if ahead > timedelta(days=365) else Severity.MEDIUM,
+                    description=f"Latest value {column.max_value} is {_describe(ahead)} in the future",
+                    observed_value=latest.isoformat(),
+                    threshold=limit.isoformat(),
+                    detector=self.name,
+                    metadata={"seconds_ahead": ahead.total_seconds()},
+                )
+            )
+        return found
+
+
+def _describe(delta: timedelta) -> str:
+    seconds = delta.total_seconds()
+    for unit, size in (("days", 86400), ("hours", 3600), ("minutes", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.1f} {unit}"
+    return f"{seconds:.0f} seconds"
+
+
+_TYPED_CONTENT = {
+    TypeFamily.INTEGER,
+    TypeFamily.FLOAT,
+    TypeFamily.DECIMAL,
+    TypeFamily.BOOLEAN,
+    TypeFamily.TIMESTAMP,
+    TypeFamily.DATE,
+}
+
+
+class TypeMismatchDetector:
+    """Text columns whose values are really numbers, booleans or dates.
+
+    Typing them would let the engine (and every consumer) sort, sum and compare
+    them correctly. ``inferred_match_share``, when the engine measured it, says how
+    many values fit the inferred type; the rest are the values that contradict it.
+    """
+
+    name = "type_mismatch"
+
+    def detect(
+        self, current: TableProfile, history: Sequence[TableProfile], thresholds: Thresholds
+    ) -> list[Anomaly]:
+        found: list[Anomaly] = []
+        for column, values in _columns(self.name, current, thresholds):
+            if values.type_match_share is None or non_null_count(column) == 0:
+                continue
+            if type_family(column.data_type) is not TypeFamily.TEXT:
+                continue
+            inferred = type_family(column.inferred_type)
+            if inferred not in _TYPED_CONTENT:
+                continue
+            metric = column.metrics.get("inferred_match_share")
+            share = _number(metric.value) if metric is not None else None
+            if share is not None and share < values.type_match_share:
+                continue
+            shown = f"{share:.1%} of the values" if share is not None else "the values"
+            found.append(
+                Anomaly(
+                    column_name=column.column_name,
+                    anomaly_type="type_mismatch",
+                    severity=Severity.LOW,
+                    description=f"Declared {column.data_type} but {shown} look like "
+                    f"{column.inferred_type}",
+                    observed_value=column.inferred_type,
+                    threshold=values.type_match_share,
+                    detector=self.name,
+                    metadata={"declared": column.data_type, "match_share": share},
+                )
+            )
+        return found

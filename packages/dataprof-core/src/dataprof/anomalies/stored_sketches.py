@@ -1,0 +1,67 @@
+"""Reading the sketches a profile carries (``TableProfile.sketches``).
+
+The engine stores each as base64 of the DataSketches serialization under
+``"<column>/kll"`` (a ``kll_doubles_sketch``) and ``"<column>/top"`` (a
+``frequent_strings_sketch``). A sketch that is missing or does not deserialize
+(written by an incompatible library version) reads as ``None``: a detector then
+skips that column instead of failing the whole run.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from typing import Any
+
+from dataprof.profiling.models import TableProfile
+
+__all__ = ["KLL_SUFFIX", "TOP_SUFFIX", "load_kll", "load_top_items"]
+
+KLL_SUFFIX = "kll"
+TOP_SUFFIX = "top"
+
+
+def _raw(profile: TableProfile, column: str, kind: str) -> bytes | None:
+    encoded = profile.sketches.get(f"{column}/{kind}")
+    if not encoded:
+        return None
+    try:
+        return base64.b64decode(encoded, validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def load_kll(profile: TableProfile, column: str) -> Any | None:
+    """The column's ``kll_doubles_sketch``, or None when absent, empty or unreadable."""
+    raw = _raw(profile, column, KLL_SUFFIX)
+    if raw is None:
+        return None
+    import datasketches
+
+    try:
+        sketch = datasketches.kll_doubles_sketch.deserialize(raw)
+    except Exception:  # the binding raises RuntimeError/ValueError variants on bad bytes
+        return None
+    return None if sketch.is_empty() else sketch
+
+
+def load_top_items(profile: TableProfile, column: str, count: int) -> list[str] | None:
+    """The ``count`` most frequent values by the column's frequent-items sketch.
+
+    Ranks by estimate with the no-false-negatives rule, so a value that really is
+    frequent is never missing from the list.
+    """
+    raw = _raw(profile, column, TOP_SUFFIX)
+    if raw is None:
+        return None
+    import datasketches
+
+    try:
+        sketch = datasketches.frequent_strings_sketch.deserialize(raw)
+    except Exception:  # see load_kll
+        return None
+    if sketch.is_empty():
+        return None
+    rows = sketch.get_frequent_items(datasketches.frequent_items_error_type.NO_FALSE_NEGATIVES)
+    rows.sort(key=lambda row: (-row[1], str(row[0])))
+    return [str(row[0]) for row in rows[:count]]
