@@ -43,6 +43,7 @@ from dataprof.connector import (
 )
 from dataprof.errors import ConfigurationError, ConnectorError
 from dataprof.redaction import get_logger
+from dataprof_iceberg.equality_deletes import EqualityDeletes, applicable_deletes
 from dataprof_iceberg.error_translation import ErrorContext, translate_errors
 from dataprof_iceberg.manifests import SnapshotFiles, read_snapshot_files
 from dataprof_iceberg.params import IcebergParams, catalog_properties, property_origin
@@ -54,6 +55,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
     from pyiceberg.catalog import Catalog
     from pyiceberg.expressions import BooleanExpression
+    from pyiceberg.manifest import ManifestEntry
     from pyiceberg.schema import Schema
     from pyiceberg.table import FileScanTask, Table
     from pyiceberg.table.snapshots import Snapshot
@@ -350,10 +352,13 @@ class IcebergConnector(DataConnector):
 
         if snapshot is None:
             return
+        files = self._files_for(snapshot)
         wanted = list(columns) if columns is not None else [f.name for f in schema.fields]
         # With no column asked for, read the narrowest one and drop it: the rows count.
         read_names = wanted or ([schema.fields[0].name] if schema.fields else [])
-        projected = schema.select(*read_names, case_sensitive=self.params.case_sensitive)
+        key_names = self._equality_key_names(schema, files)
+        extra = [n for n in key_names.values() if n not in read_names]
+        projected = schema.select(*read_names, *extra, case_sensitive=self.params.case_sensitive)
         target = schema_to_pyarrow(projected, include_field_ids=False)
         target = pa.schema([target.field(n) for n in read_names])
         with translate_errors(self._errors, "planning the scan"):
@@ -365,8 +370,12 @@ class IcebergConnector(DataConnector):
                 row_filter=self._row_filter,
                 case_sensitive=self.params.case_sensitive,
             )
+        data_entries = {e.data_file.file_path: e for e in files.data}
         for task in tasks:
+            equality = self._equality_deletes_for(data_entries[task.file.file_path], files)
             for batch in self._task_batches(scan, task):
+                if equality:
+                    batch = equality.keep(batch, key_names)
                 batch = batch.select(read_names)
                 if batch.schema != target:
                     batch = batch.cast(target)
@@ -374,6 +383,27 @@ class IcebergConnector(DataConnector):
                     batch = batch.select([])  # keeps num_rows
                 for start in range(0, batch.num_rows, batch_size):
                     yield batch.slice(start, batch_size)
+
+    def _equality_key_names(self, schema: Schema, files: SnapshotFiles) -> dict[int, str]:
+        """Column names of the fields equality deletes key on (top-level only)."""
+        names: dict[int, str] = {}
+        top_level = {f.field_id: f.name for f in schema.fields}
+        for entry in files.equality_deletes:
+            for fid in entry.data_file.equality_ids or ():
+                if fid not in top_level:
+                    raise ConnectorError(
+                        f"An equality-delete file keys on field id {fid}, which is not a "
+                        "top-level column of the snapshot's schema; it cannot be applied",
+                        **self.error_context(),
+                        hint="compact the table, or profile a snapshot before these deletes",
+                    )
+                names[fid] = top_level[fid]
+        return names
+
+    def _equality_deletes_for(self, data: ManifestEntry, files: SnapshotFiles) -> EqualityDeletes:
+        applicable = applicable_deletes(self.table.metadata, data, files.equality_deletes)
+        with translate_errors(self._errors, "reading equality-delete files"):
+            return EqualityDeletes(self.table.io, [d.data_file for d in applicable])
 
     def _task_batches(self, scan: Any, task: FileScanTask) -> Iterator[pa.RecordBatch]:
         """One file's batches, streamed (PyIceberg's public per-scan method lists a
@@ -387,29 +417,48 @@ class IcebergConnector(DataConnector):
             yield from batches
 
     def _plan_tasks(self, snapshot: Snapshot, only: set[str] | None) -> list[FileScanTask]:
-        if self._files_have_equality_deletes(snapshot):
-            raise ConnectorError(
-                "The snapshot has equality-delete files, which PyIceberg cannot apply when "
-                "reading; rows cannot be streamed correctly",
-                **self.error_context(),
-                hint="compact the table (rewrite_data_files) or profile a snapshot before the "
-                "equality deletes (connection_params.snapshot_id)",
-            )
+        """Data files with their position deletes, pruned by the row filter. Equality
+        deletes are left out here (PyIceberg's planner raises on them) and applied
+        while reading."""
+        from pyiceberg.manifest import DataFileContent
+
         scan = self.table.scan(
             row_filter=self._row_filter,
             snapshot_id=snapshot.snapshot_id,
             case_sensitive=self.params.case_sensitive,
         )
-        tasks = list(scan.plan_files())
-        if only is not None:
-            tasks = [t for t in tasks if t.file.file_path in only]
+
+        def wanted(entry: ManifestEntry) -> bool:
+            content = entry.data_file.content
+            if content == DataFileContent.EQUALITY_DELETES:
+                return False
+            return (
+                only is None
+                or content != DataFileContent.DATA
+                or (entry.data_file.file_path in only)
+            )
+
+        planner = getattr(scan, "_manifest_planner", None)
+        if planner is not None:
+            tasks = list(planner.plan_files(snapshot.manifests(self.table.io), wanted))
+        else:  # a PyIceberg without the planner: no equality deletes possible then
+            tasks = [t for t in scan.plan_files() if only is None or t.file.file_path in only]
         return sorted(tasks, key=lambda t: t.file.file_path)
 
-    def _files_have_equality_deletes(self, snapshot: Snapshot) -> bool:
+    def _files_for(self, snapshot: Snapshot) -> SnapshotFiles:
         if snapshot is self._snapshot:
-            return bool(self._files.equality_deletes)
-        summary = snapshot.summary
-        return summary is not None and int(summary.get("total-equality-deletes") or 0) > 0
+            return self._files
+        cached = self._other_files.get(snapshot.snapshot_id)
+        if cached is None:
+            with translate_errors(self._errors, "reading the manifests"):
+                cached = read_snapshot_files(snapshot, self.table.io)
+            self._other_files[snapshot.snapshot_id] = cached
+        return cached
+
+    @cached_property
+    def _other_files(self) -> dict[int, SnapshotFiles]:
+        """Manifests of snapshots other than the pinned one (splits planned elsewhere)."""
+        return {}
 
     # -- counting ----------------------------------------------------------------------
     def get_row_count(self) -> int:
@@ -519,5 +568,12 @@ class IcebergConnector(DataConnector):
         engine = getattr(catalog, "engine", None)
         if engine is not None:
             engine.dispose()
-        for name in ("table", "_snapshot", "_iceberg_schema", "_files", "_row_filter"):
+        for name in (
+            "table",
+            "_snapshot",
+            "_iceberg_schema",
+            "_files",
+            "_row_filter",
+            "_other_files",
+        ):
             self.__dict__.pop(name, None)

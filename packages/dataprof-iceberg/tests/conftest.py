@@ -1,0 +1,255 @@
+"""Shared fixtures: real PyIceberg catalogs with real Parquet files.
+
+- ``sql_warehouse``: a SQL catalog on SQLite with a file warehouse in ``tmp_path``
+  (cheap, one per test) and a factory for the connector config that points at it.
+- ``moto_endpoint``: one moto *server* per session on 127.0.0.1 and a free port (PyArrow's
+  S3 client is C++ and never sees an in-process mock), with a bucket for warehouses.
+- ``add_position_deletes`` / ``add_equality_deletes``: PyIceberg writes only
+  copy-on-write deletes, so merge-on-read delete files (what Spark and Flink write)
+  are written here by hand: a real delete file, a real delete manifest, committed
+  through PyIceberg's snapshot producer.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from pyiceberg.catalog import Catalog, load_catalog
+from pyiceberg.catalog.sql import SqlCatalog
+from pyiceberg.manifest import (
+    DataFile,
+    DataFileContent,
+    FileFormat,
+    ManifestContent,
+    ManifestEntry,
+    ManifestEntryStatus,
+    ManifestFile,
+    ManifestWriterV2,
+)
+from pyiceberg.table import Table
+from pyiceberg.table.snapshots import Operation
+from pyiceberg.table.update.snapshot import _FastAppendFiles
+from pyiceberg.typedef import Record
+
+from dataprof import DataSourceConfig
+
+REGION = "us-east-1"
+BUCKET = "dataprof-warehouse"
+
+
+@dataclass
+class SqlWarehouse:
+    root: Path
+    catalog: SqlCatalog
+
+    @property
+    def uri(self) -> str:
+        return f"sqlite:///{self.root / 'catalog.db'}"
+
+    @property
+    def warehouse(self) -> str:
+        return (self.root / "warehouse").as_uri()
+
+    def config(self, table: str, namespace: str = "ns", **params: Any) -> DataSourceConfig:
+        return DataSourceConfig(
+            source_type="iceberg",
+            database=namespace,
+            table=table,
+            connection_params={
+                "catalog_type": "sql",
+                "uri": self.uri,
+                "warehouse": self.warehouse,
+                **params,
+            },
+        )
+
+    def create(self, name: str, data: pa.Table, **properties: str) -> Table:
+        table = self.catalog.create_table(("ns", name), schema=data.schema, properties=properties)
+        if data.num_rows:
+            table.append(data)
+        return table
+
+
+@pytest.fixture
+def sql_warehouse(tmp_path: Path) -> Iterator[SqlWarehouse]:
+    (tmp_path / "warehouse").mkdir()
+    catalog = SqlCatalog(
+        "default",
+        uri=f"sqlite:///{tmp_path / 'catalog.db'}",
+        warehouse=(tmp_path / "warehouse").as_uri(),
+    )
+    catalog.create_namespace("ns")
+    yield SqlWarehouse(tmp_path, catalog)
+    catalog.engine.dispose()
+
+
+# -- moto ---------------------------------------------------------------------------------
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    from moto.server import ThreadedMotoServer
+
+    for key, value in {
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": REGION,
+    }.items():
+        os.environ.setdefault(key, value)
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    endpoint = f"http://127.0.0.1:{port}"
+    import boto3  # noqa: TID251 - tests set up moto with boto3 directly
+
+    boto3.client("s3", endpoint_url=endpoint, region_name=REGION).create_bucket(Bucket=BUCKET)
+    yield endpoint
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def glue_params(moto_endpoint: str) -> dict[str, Any]:
+    """connection_params for the Glue catalog on moto (what a user would write)."""
+    endpoint = moto_endpoint
+    return {
+        "catalog_type": "glue",
+        "region": REGION,
+        "glue_endpoint": endpoint,
+        "s3_endpoint": endpoint,
+        "access_key_id": "testing",
+        "secret_access_key": "moto-secret-do-not-show",
+    }
+
+
+@pytest.fixture(scope="session")
+def glue_catalog(moto_endpoint: str) -> Catalog:
+    """A PyIceberg Glue catalog on moto, used to write the tables the connector reads."""
+    return load_catalog(
+        "default",
+        **{
+            "type": "glue",
+            "client.region": REGION,
+            "glue.endpoint": moto_endpoint,
+            "s3.endpoint": moto_endpoint,
+            "s3.region": REGION,
+            "client.access-key-id": "testing",
+            "client.secret-access-key": "moto-secret-do-not-show",
+        },
+    )
+
+
+# -- merge-on-read delete files ---------------------------------------------------------------
+_POS_SCHEMA = pa.schema(
+    [
+        pa.field("file_path", pa.string(), False, {b"PARQUET:field_id": b"2147483546"}),
+        pa.field("pos", pa.int64(), False, {b"PARQUET:field_id": b"2147483545"}),
+    ]
+)
+
+
+class _DeleteManifestWriter(ManifestWriterV2):
+    def content(self) -> ManifestContent:  # type: ignore[override]
+        return ManifestContent.DELETES
+
+    @property
+    def _meta(self) -> dict[str, str]:
+        return {**super()._meta, "content": "deletes"}
+
+
+class _AddDeleteFiles(_FastAppendFiles):
+    """A fast append whose added files go into a delete manifest."""
+
+    def _manifests(self) -> list[ManifestFile]:
+        existing = self._existing_manifests()
+        writer = _DeleteManifestWriter(
+            spec=self._transaction.table_metadata.spec(),
+            schema=self.schema(),
+            output_file=self.new_manifest_output(),
+            snapshot_id=self._snapshot_id,
+            avro_compression=self._compression,
+        )
+        with writer:
+            for data_file in self._added_data_files:
+                writer.add(
+                    ManifestEntry.from_args(
+                        status=ManifestEntryStatus.ADDED,
+                        snapshot_id=self._snapshot_id,
+                        sequence_number=None,
+                        file_sequence_number=None,
+                        data_file=data_file,
+                    )
+                )
+        return [writer.to_manifest_file(), *existing]
+
+
+def _commit_delete_file(table: Table, rows: pa.Table, **file_args: Any) -> Table:
+    path = f"{table.location()}/data/delete-{uuid.uuid4()}.parquet"
+    with table.io.new_output(path).create() as out:
+        pq.write_table(rows, out)
+    size = table.io.new_input(path).__len__()
+    data_file = DataFile.from_args(
+        file_path=path,
+        file_format=FileFormat.PARQUET,
+        partition=Record(),
+        record_count=rows.num_rows,
+        file_size_in_bytes=size,
+        spec_id=table.spec().spec_id,
+        **file_args,
+    )
+    with table.transaction() as tx:
+        producer = _AddDeleteFiles(operation=Operation.DELETE, transaction=tx, io=table.io)
+        producer.append_data_file(data_file)
+        producer.commit()
+    return table.refresh()
+
+
+def add_position_deletes(table: Table, positions: dict[str, list[int]]) -> Table:
+    """Commit one position-delete file deleting ``positions`` (data file path -> row
+    positions) and return the refreshed table."""
+    paths = [p for p, rows in sorted(positions.items()) for _ in rows]
+    pos = [r for _, rows in sorted(positions.items()) for r in sorted(rows)]
+    rows = pa.table([pa.array(paths), pa.array(pos, pa.int64())], schema=_POS_SCHEMA)
+    return _commit_delete_file(table, rows, content=DataFileContent.POSITION_DELETES)
+
+
+def add_equality_deletes(table: Table, column: str, values: list[Any]) -> Table:
+    """Commit one equality-delete file deleting every row whose ``column`` is in ``values``."""
+    field = table.schema().find_field(column)
+    arrow_type = table.schema().as_arrow().field(column).type
+    rows = pa.table(
+        [pa.array(values, arrow_type)],
+        schema=pa.schema(
+            [
+                pa.field(
+                    column, arrow_type, True, {b"PARQUET:field_id": str(field.field_id).encode()}
+                )
+            ]
+        ),
+    )
+    return _commit_delete_file(
+        table, rows, content=DataFileContent.EQUALITY_DELETES, equality_ids=[field.field_id]
+    )
+
+
+@pytest.fixture
+def position_deletes() -> Callable[[Table, dict[str, list[int]]], Table]:
+    return add_position_deletes
+
+
+@pytest.fixture
+def equality_deletes() -> Callable[[Table, str, list[Any]], Table]:
+    return add_equality_deletes
