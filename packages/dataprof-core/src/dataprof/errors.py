@@ -86,17 +86,13 @@ class ConnectorError(Exception):
         super().__init__(self._render())
 
     def _render(self) -> str:
-        text = self.reason
-        where = [
-            f"source: {self.source}" if self.source else "",
-            f"table: {self.table}" if self.table else "",
-        ]
-        where = [w for w in where if w]
-        if where:
-            text += f" [{', '.join(where)}]"
-        if self.hint:
-            text += f"\nHint: {self.hint}"
-        return text
+        where = ", ".join(
+            f"{label}: {value}"
+            for label, value in (("source", self.source), ("table", self.table))
+            if value
+        )
+        text = f"{self.reason} [{where}]" if where else self.reason
+        return f"{text}\nHint: {self.hint}" if self.hint else text
 
     def __repr__(self) -> str:
         return (

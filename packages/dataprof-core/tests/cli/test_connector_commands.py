@@ -88,3 +88,9 @@ def test_bad_param_syntax(parquet: Path) -> None:
     code, _, err = invoke("schema", "--type", "file", "-p", "oops")
     assert code == 2
     assert "key=value" in err
+
+
+def test_empty_source_type_is_one_message() -> None:
+    code, out, err = invoke("schema", "--type", "")
+    assert code == 2
+    assert "Traceback" not in out + err

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import ParamSpec, TypeVar
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.markup import escape
 
@@ -41,7 +42,7 @@ def fail(error: ConnectorError | str, code: int = EXIT_USAGE) -> typer.Exit:
 
 
 def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
-    """Turn a :class:`ConnectorError` raised by a command into :func:`fail`."""
+    """Turn a :class:`ConnectorError` (or an invalid config) raised by a command into :func:`fail`."""
 
     @functools.wraps(command)
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
@@ -49,5 +50,11 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
             return command(*args, **kwargs)
         except ConnectorError as exc:
             raise fail(exc) from None
+        except ValidationError as exc:  # a config built from flags
+            problems = "; ".join(
+                f"{'.'.join(map(str, e['loc'])) or 'value'}: {e['msg']}"
+                for e in exc.errors(include_url=False, include_input=False)
+            )
+            raise fail(f"Invalid source: {problems}") from None
 
     return wrapper
