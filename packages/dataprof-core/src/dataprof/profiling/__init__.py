@@ -1,5 +1,20 @@
-"""The profiling engine: one pass, mergeable, honest about exactness."""
+"""The profiling engine: one pass, mergeable, honest about exactness.
 
+``profile_table(connector)`` is the one call most callers need. Underneath it are
+three calls that make partial profiles values: ``profile_batches`` (a pass over
+record batches gives a :class:`ProfileState`), ``merge_states`` (associative and
+commutative) and ``finalize`` (a state becomes a :class:`TableProfile`); states
+travel between processes as bytes (``ProfileState.to_bytes``/``from_bytes``).
+Plugins add metrics through :class:`ColumnMetric`; connectors compute profiles in
+their own engine through :class:`SupportsPushdown`.
+"""
+
+from dataprof.profiling.engine import (
+    AUTO_FULL_SCAN_MAX_ROWS,
+    DEFAULT_SAMPLE_SIZE,
+    PARALLEL_MIN_ROWS,
+    profile_table,
+)
 from dataprof.profiling.models import (
     Anomaly,
     ColumnProfile,
@@ -11,15 +26,34 @@ from dataprof.profiling.models import (
     TableProfile,
     TopValue,
 )
+from dataprof.profiling.plugins import ColumnMetric, load_column_metrics
+from dataprof.profiling.pushdown import PushdownRequest, PushdownResult, SupportsPushdown
+from dataprof.profiling.sketches import decode_kll, decode_top
+from dataprof.profiling.state import ProfileState, finalize, merge_states, profile_batches
 
 __all__ = [
+    "AUTO_FULL_SCAN_MAX_ROWS",
+    "DEFAULT_SAMPLE_SIZE",
+    "PARALLEL_MIN_ROWS",
     "Anomaly",
+    "ColumnMetric",
     "ColumnProfile",
     "Metric",
     "MetricSource",
     "ProfileMode",
+    "ProfileState",
+    "PushdownRequest",
+    "PushdownResult",
     "RunStatus",
     "Severity",
+    "SupportsPushdown",
     "TableProfile",
     "TopValue",
+    "decode_kll",
+    "decode_top",
+    "finalize",
+    "load_column_metrics",
+    "merge_states",
+    "profile_batches",
+    "profile_table",
 ]

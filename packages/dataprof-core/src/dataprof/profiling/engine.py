@@ -1,0 +1,374 @@
+"""``profile_table``: one call from a connector to a :class:`TableProfile`.
+
+The modes, cheapest first:
+
+- ``metadata``: the connector's statistics only (no data read).
+- ``sample``: ``sample_size`` rows through ``get_sample_arrow`` (the design's 10,000).
+- ``pushdown``: the connector's engine computes the metrics (``SupportsPushdown``).
+- ``full``: every row streamed once, in parallel over planned splits when the
+  connector can split and the table is big enough to repay starting workers.
+- ``auto``: metadata when the requested metrics are all metadata can answer; a full
+  scan when the row count (from metadata) is at most ``auto_full_scan_max_rows``;
+  pushdown when the connector offers it; a sample otherwise. What it chose and
+  why goes into ``TableProfile.notes``.
+
+Connector errors propagate as :class:`ConnectorError`; a failure while profiling
+one column marks that column unsupported instead of failing the table.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import uuid
+from collections.abc import Callable, Collection, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+from dataprof.connector import DEFAULT_BATCH_SIZE, Capability
+from dataprof.errors import ConfigurationError, ConnectorError, PluginError
+from dataprof.profiling.metadata import METADATA_METRICS, profile_from_metadata
+from dataprof.profiling.models import ColumnProfile, MetricSource, ProfileMode, TableProfile
+from dataprof.profiling.plugins import ColumnMetric, load_column_metrics
+from dataprof.profiling.pushdown import PushdownRequest, pushdown_method
+from dataprof.profiling.state import ProfileState, finalize
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from dataprof.connector import DataConnector
+
+__all__ = [
+    "AUTO_FULL_SCAN_MAX_ROWS",
+    "DEFAULT_SAMPLE_SIZE",
+    "PARALLEL_MIN_ROWS",
+    "profile_table",
+]
+
+DEFAULT_SAMPLE_SIZE = 10_000
+AUTO_FULL_SCAN_MAX_ROWS = 10_000_000
+"""`auto` scans every row up to this many (a few seconds per 5 million rows locally)."""
+PARALLEL_MIN_ROWS = 1_000_000
+"""Below this many rows a single process finishes before workers would have started."""
+
+ProgressCallback = Callable[[int, int], None]
+
+
+def profile_table(
+    connector: DataConnector,
+    *,
+    mode: ProfileMode | str = ProfileMode.AUTO,
+    columns: Sequence[str] | None = None,
+    sample_size: int = DEFAULT_SAMPLE_SIZE,
+    workers: int | None = None,
+    progress: ProgressCallback | None = None,
+    run_id: str | None = None,
+    metrics: Collection[str] | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    column_metrics: Sequence[ColumnMetric] | None = None,
+    auto_full_scan_max_rows: int = AUTO_FULL_SCAN_MAX_ROWS,
+    parallel_min_rows: int = PARALLEL_MIN_ROWS,
+) -> TableProfile:
+    """Profile the connector's table.
+
+    ``columns`` limits the profile (top-level names, or dotted names of struct
+    fields); ``metrics`` names the metrics the caller needs, which only `auto`
+    uses to choose a mode. ``progress(rows_read, bytes_read)`` is called with
+    running totals as batches arrive. ``workers`` defaults to the CPU count.
+    """
+    try:
+        chosen = ProfileMode(mode)
+    except ValueError:
+        raise ConfigurationError(
+            f"Unknown profile mode {mode!r}",
+            **connector.error_context(),
+            hint=f"use one of {', '.join(m.value for m in ProfileMode)}",
+        ) from None
+    if sample_size <= 0:
+        raise ConfigurationError(
+            f"sample_size must be positive, got {sample_size}", **connector.error_context()
+        )
+    started_at = datetime.now(UTC)
+    run_id = run_id or uuid.uuid4().hex
+    notes: list[str] = []
+    schema = connector.arrow_schema()
+    top_columns = _top_level(connector, schema, columns)
+    if top_columns is not None:
+        import pyarrow as pa
+
+        schema = pa.schema([schema.field(name) for name in top_columns])
+    declared = {k: v for k, v in connector.get_schema().items() if k in schema.names}
+
+    if chosen is ProfileMode.AUTO:
+        chosen = _choose_mode(connector, metrics, auto_full_scan_max_rows, notes)
+
+    if chosen is ProfileMode.METADATA:
+        return profile_from_metadata(
+            connector,
+            schema=schema,
+            declared=declared,
+            columns=top_columns,
+            run_id=run_id,
+            started_at=started_at,
+            notes=notes,
+        )
+    if chosen is ProfileMode.PUSHDOWN:
+        return _pushdown(connector, top_columns, metrics, run_id, started_at, notes)
+
+    if column_metrics is None:
+        column_metrics = load_column_metrics()
+    common = {
+        "source_type": connector.config.source_type,
+        "source_name": connector.config.name,
+        "database": connector.config.database,
+        "table": connector.config.table,
+        "run_id": run_id,
+        "started_at": started_at,
+        "columns": columns,
+    }
+    if chosen is ProfileMode.SAMPLE:
+        return _sample(
+            connector, schema, declared, top_columns, sample_size, column_metrics,
+            progress, notes, common,
+        )
+    snapshot_before = connector.snapshot_id
+    state, snapshots = _full_scan(
+        connector, schema, declared, top_columns, batch_size, workers, parallel_min_rows,
+        column_metrics, progress, notes,
+    )
+    snapshots.add(connector.snapshot_id)
+    snapshots.add(snapshot_before)
+    if len(snapshots) > 1:
+        raise ConnectorError(
+            f"The table changed while it was profiled (snapshots {sorted(map(str, snapshots))})",
+            **connector.error_context(),
+            hint="profile again; a connector that pins its reads to a snapshot avoids this",
+        )
+    return finalize(
+        state,
+        mode=ProfileMode.FULL,
+        source=MetricSource.FULL_SCAN,
+        sampled=False,
+        snapshot_id=snapshot_before,
+        notes=notes,
+        **common,  # type: ignore[arg-type]
+    )
+
+
+def _top_level(
+    connector: DataConnector, schema: pa.Schema, columns: Sequence[str] | None
+) -> list[str] | None:
+    """The top-level columns to read for ``columns`` (dotted names read their root)."""
+    if columns is None:
+        return None
+    names = schema.names
+    tops: list[str] = []
+    missing: list[str] = []
+    for column in columns:
+        root = column if column in names else column.split(".")[0]
+        if root not in names:
+            missing.append(column)
+        elif root not in tops:
+            tops.append(root)
+    if missing:
+        connector.check_columns(missing, names)
+    return tops
+
+
+def _choose_mode(
+    connector: DataConnector,
+    metrics: Collection[str] | None,
+    full_scan_max_rows: int,
+    notes: list[str],
+) -> ProfileMode:
+    if (
+        metrics
+        and set(metrics) <= METADATA_METRICS
+        and connector.supports(Capability.COLUMN_STATS_FROM_METADATA)
+    ):
+        notes.append(
+            "auto: metadata mode, the requested metrics "
+            f"({', '.join(sorted(metrics))}) all come from metadata"
+        )
+        return ProfileMode.METADATA
+    rows: int | None = None
+    if connector.supports(Capability.ROW_COUNT_FROM_METADATA):
+        rows = connector.get_row_count()
+        if rows <= full_scan_max_rows:
+            notes.append(
+                f"auto: full scan, the table has {rows} rows (at most {full_scan_max_rows})"
+            )
+            return ProfileMode.FULL
+    if connector.supports(Capability.SQL_PUSHDOWN):
+        notes.append(
+            "auto: pushdown, the connector's engine computes the metrics"
+            + (f" over {rows} rows" if rows is not None else "")
+        )
+        return ProfileMode.PUSHDOWN
+    why = (
+        f"the table has {rows} rows (more than {full_scan_max_rows})"
+        if rows is not None
+        else "the row count is unknown without a scan"
+    )
+    notes.append(f"auto: sample mode, {why}")
+    return ProfileMode.SAMPLE
+
+
+def _sample(
+    connector: DataConnector,
+    schema: pa.Schema,
+    declared: dict[str, str],
+    top_columns: list[str] | None,
+    sample_size: int,
+    column_metrics: Sequence[ColumnMetric],
+    progress: ProgressCallback | None,
+    notes: list[str],
+    common: dict[str, object],
+) -> TableProfile:
+    sample = connector.get_sample_arrow(sample_size)
+    if top_columns is not None:
+        sample = sample.select(top_columns)
+    state = ProfileState(schema, declared=declared, column_metrics=column_metrics)
+    for batch in sample.to_batches():
+        state.update(batch)
+    if progress is not None:
+        progress(state.row_count, state.bytes_read)
+    whole = state.row_count < sample_size
+    row_count: int = state.row_count
+    row_count_exact = whole
+    if whole:
+        notes.append(
+            f"sample: the table has {state.row_count} rows, fewer than the sample size "
+            f"{sample_size}, so every row was profiled"
+        )
+    elif connector.supports(Capability.ROW_COUNT_FROM_METADATA):
+        row_count = connector.get_row_count()
+        row_count_exact = True
+    else:
+        notes.append(
+            f"sample: the row count is at least {state.row_count}; counting exactly needs a scan"
+        )
+    return finalize(
+        state,
+        mode=ProfileMode.SAMPLE,
+        source=MetricSource.FULL_SCAN if whole else MetricSource.SAMPLE,
+        sampled=not whole,
+        sample_size=state.row_count,
+        row_count=row_count,
+        row_count_exact=row_count_exact,
+        snapshot_id=connector.snapshot_id,
+        notes=notes,
+        **common,  # type: ignore[arg-type]
+    )
+
+
+def _full_scan(
+    connector: DataConnector,
+    schema: pa.Schema,
+    declared: dict[str, str],
+    top_columns: list[str] | None,
+    batch_size: int,
+    workers: int | None,
+    parallel_min_rows: int,
+    column_metrics: Sequence[ColumnMetric],
+    progress: ProgressCallback | None,
+    notes: list[str],
+) -> tuple[ProfileState, set[int | None]]:
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers > 1 and connector.supports(Capability.PARALLEL_SPLITS):
+        splits = connector.plan_splits(workers)
+        estimated = [s.estimated_rows for s in splits]
+        rows = None if None in estimated else sum(r or 0 for r in estimated)
+        if len(splits) > 1 and (rows is None or rows >= parallel_min_rows):
+            try:
+                pickle.dumps(list(column_metrics))
+            except Exception:
+                notes.append("full: one process, a plugin metric cannot be sent to workers")
+            else:
+                from dataprof.profiling.parallel import profile_splits
+
+                try:
+                    state, snapshots = profile_splits(
+                        connector,
+                        splits,
+                        workers=workers,
+                        columns=top_columns,
+                        batch_size=batch_size,
+                        schema_bytes=bytes(schema.serialize().to_pybytes()),
+                        declared=declared,
+                        column_metrics=column_metrics,
+                        progress=progress,
+                    )
+                except PluginError as exc:
+                    # The connector was registered in this process only; workers can't build it.
+                    notes.append(f"full: one process, workers could not build the connector ({exc.reason})")
+                else:
+                    notes.append(
+                        f"full: {len(splits)} splits profiled by "
+                        f"{min(workers, len(splits))} worker processes and merged"
+                    )
+                    return state, snapshots
+        elif len(splits) > 1:
+            notes.append(
+                f"full: one process, {rows} rows is below the parallel threshold "
+                f"({parallel_min_rows})"
+            )
+    state = ProfileState(schema, declared=declared, column_metrics=column_metrics)
+    for batch in connector.iter_batches(top_columns, batch_size):
+        state.update(batch)
+        if progress is not None:
+            progress(state.row_count, state.bytes_read)
+    return state, {connector.snapshot_id}
+
+
+def _pushdown(
+    connector: DataConnector,
+    top_columns: list[str] | None,
+    metrics: Collection[str] | None,
+    run_id: str,
+    started_at: datetime,
+    notes: list[str],
+) -> TableProfile:
+    provider = pushdown_method(connector)
+    result = provider.profile_pushdown(
+        PushdownRequest(columns=top_columns, metrics=sorted(metrics) if metrics else None)
+    )
+    columns = [_consistent(c, result.row_count, notes) for c in result.columns]
+    return TableProfile(
+        run_id=run_id,
+        source_type=connector.config.source_type,
+        source_name=connector.config.name,
+        database=connector.config.database,
+        table=connector.config.table,
+        snapshot_id=result.snapshot_id,
+        mode=ProfileMode.PUSHDOWN,
+        sampled=False,
+        row_count=result.row_count,
+        row_count_exact=result.row_count_exact,
+        started_at=started_at,
+        finished_at=datetime.now(UTC),
+        columns=columns,
+        schema_fields={c.column_name: c.data_type for c in columns},
+        field_ids={c.column_name: c.field_id for c in columns if c.field_id is not None},
+        notes=[*notes, *result.notes],
+    )
+
+
+def _consistent(column: ColumnProfile, rows: int, notes: list[str]) -> ColumnProfile:
+    """Clamp an engine's figures into a consistent profile, noting every correction."""
+    update: dict[str, object] = {}
+    if column.row_count != rows:
+        notes.append(f"{column.column_name}: row count {column.row_count} set to the table's {rows}")
+        update["row_count"] = rows
+    nulls = column.null_count
+    if nulls is not None and nulls > rows:
+        notes.append(f"{column.column_name}: null count {nulls} clamped to {rows}")
+        nulls = rows
+        update["null_count"] = nulls
+    non_null = rows - (nulls or 0)
+    if column.distinct_count is not None and column.distinct_count > non_null:
+        notes.append(
+            f"{column.column_name}: distinct count {column.distinct_count} clamped to {non_null}"
+        )
+        update["distinct_count"] = non_null
+    return column.model_copy(update=update) if update else column

@@ -1,0 +1,158 @@
+"""Profiles from a connector's metadata alone: no data file is opened.
+
+What metadata knows (row, null and NaN counts, lower and upper bounds) becomes
+metrics with ``source=metadata``. A bound that is only a bound (a truncated
+string, a bumped last character) is marked ``exact=False, error_kind="bound"``.
+Everything metadata does not know is left out rather than guessed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from dataprof.connector import Capability, ColumnStatistics, TableStatistics
+from dataprof.errors import CapabilityNotSupportedError
+from dataprof.profiling.models import ColumnProfile, Metric, MetricSource, ProfileMode, TableProfile
+from dataprof.profiling.accumulators import make_accumulator
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from dataprof.connector import DataConnector
+
+__all__ = ["METADATA_METRICS", "profile_from_metadata"]
+
+METADATA_METRICS = frozenset(
+    {"row_count", "null_count", "null_percentage", "non_null_count", "nan_count", "min", "max"}
+)
+"""The metrics metadata statistics can answer; `auto` picks metadata mode for these."""
+
+
+def _meta(value: Any, *, exact: bool = True, kind: str | None = None) -> Metric:
+    return Metric(
+        value=value,
+        exact=exact,
+        source=MetricSource.METADATA,
+        error_kind=None if exact else kind,
+    )
+
+
+def column_from_statistics(
+    name: str,
+    data_type: pa.DataType | None,
+    declared: str,
+    stats: ColumnStatistics | None,
+    table_stats: TableStatistics,
+    notes: list[str],
+) -> ColumnProfile:
+    rows = table_stats.row_count or 0
+    rows_exact = table_stats.row_count is not None and table_stats.row_count_exact
+    metrics: dict[str, Metric] = {"row_count": _meta(rows, exact=rows_exact, kind="bound")}
+    inferred = (
+        make_accumulator(name, data_type, declared).inferred if data_type is not None else "unknown"
+    )
+    if stats is None:
+        notes.append(f"metadata has no statistics for column {name!r}")
+        return ColumnProfile(
+            column_name=name,
+            data_type=declared,
+            inferred_type=inferred,
+            row_count=rows,
+            metrics=metrics,
+        )
+    nulls = stats.null_count
+    if nulls is not None and nulls > rows:
+        notes.append(
+            f"metadata counts {nulls} nulls in {name!r} for {rows} rows; "
+            "clamped to the row count (delete files make metadata over-count)"
+        )
+        nulls = rows
+    exact = rows_exact and not stats.caveats
+    if nulls is not None:
+        metrics["null_count"] = _meta(nulls, exact=exact, kind="bound")
+        metrics["non_null_count"] = _meta(rows - nulls, exact=exact, kind="bound")
+        metrics["null_percentage"] = _meta(
+            100.0 * nulls / rows if rows else None, exact=exact, kind="bound"
+        )
+    if stats.nan_count is not None:
+        metrics["nan_count"] = _meta(stats.nan_count, exact=exact, kind="bound")
+    if stats.lower_bound is not None:
+        metrics["min"] = _meta(stats.lower_bound, exact=stats.bounds_exact, kind="bound")
+    if stats.upper_bound is not None:
+        metrics["max"] = _meta(stats.upper_bound, exact=stats.bounds_exact, kind="bound")
+    if stats.size_bytes is not None:
+        metrics["size_bytes"] = _meta(stats.size_bytes)
+    for caveat in stats.caveats:
+        notes.append(f"{name}: {caveat}")
+    return ColumnProfile(
+        column_name=name,
+        field_id=stats.field_id,
+        data_type=declared,
+        inferred_type=inferred,
+        row_count=rows,
+        null_count=nulls,
+        null_percentage=100.0 * nulls / rows if nulls is not None and rows else None,
+        min_value=stats.lower_bound,
+        max_value=stats.upper_bound,
+        metrics=metrics,
+    )
+
+
+def profile_from_metadata(
+    connector: DataConnector,
+    *,
+    schema: pa.Schema,
+    declared: dict[str, str],
+    columns: Sequence[str] | None,
+    run_id: str,
+    started_at: datetime,
+    notes: list[str],
+) -> TableProfile:
+    """A profile built only from ``connector.get_column_statistics()``."""
+    from datetime import UTC
+
+    if not connector.supports(Capability.COLUMN_STATS_FROM_METADATA):
+        raise CapabilityNotSupportedError(
+            f"{type(connector).__name__} does not support "
+            f"{Capability.COLUMN_STATS_FROM_METADATA.value}",
+            **connector.error_context(),
+            hint="use mode 'full' or 'sample', or 'auto' to let dataprof choose",
+        )
+    stats = connector.get_column_statistics()
+    names = [f.name for f in schema if columns is None or f.name in columns]
+    profiles = [
+        column_from_statistics(
+            name,
+            schema.field(name).type,
+            declared.get(name, str(schema.field(name).type)),
+            stats.columns.get(name),
+            stats,
+            notes,
+        )
+        for name in names
+    ]
+    # Nested fields that metadata reports (Iceberg counts struct fields) get their own rows.
+    for name, column_stats in stats.columns.items():
+        if "." in name and name.split(".")[0] in names and name not in names:
+            profiles.append(column_from_statistics(name, None, "", column_stats, stats, notes))
+    notes.extend(stats.caveats)
+    return TableProfile(
+        run_id=run_id,
+        source_type=connector.config.source_type,
+        source_name=connector.config.name,
+        database=connector.config.database,
+        table=connector.config.table,
+        snapshot_id=stats.snapshot_id if stats.snapshot_id is not None else connector.snapshot_id,
+        mode=ProfileMode.METADATA,
+        sampled=False,
+        row_count=stats.row_count or 0,
+        row_count_exact=stats.row_count is not None and stats.row_count_exact,
+        started_at=started_at,
+        finished_at=datetime.now(UTC),
+        columns=profiles,
+        schema_fields={p.column_name: p.data_type for p in profiles if p.data_type},
+        field_ids={p.column_name: p.field_id for p in profiles if p.field_id is not None},
+        notes=notes,
+    )

@@ -1,0 +1,168 @@
+"""Profiling the splits of a table in worker processes, then merging their states.
+
+Each worker rebuilds the connector from its config (``dataprof.get_connector``),
+reads one planned split, and sends its :class:`ProfileState` back as bytes;
+the parent merges them in split order. Workers are *spawned*, not forked: the
+parent may hold pyarrow thread pools and open clients, which a fork copies in an
+undefined state. Progress travels on a queue so the caller's progress bar moves
+while the workers read.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import pickle
+import queue as queue_module
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
+from typing import TYPE_CHECKING, Any
+
+from dataprof.errors import ConnectorError
+from dataprof.profiling.plugins import ColumnMetric
+from dataprof.profiling.state import ProfileState
+
+if TYPE_CHECKING:
+    from dataprof.config import DataSourceConfig
+    from dataprof.connector import DataConnector, ScanSplit
+
+__all__ = ["SplitResult", "profile_splits"]
+
+_progress_queue: Any = None
+
+
+class SplitResult:
+    """One worker's answer: a state and the snapshot it read, or the error it raised."""
+
+    def __init__(
+        self, index: int, state: bytes | None, snapshot_id: int | None, error: BaseException | None
+    ) -> None:
+        self.index = index
+        self.state = state
+        self.snapshot_id = snapshot_id
+        self.error = error
+
+
+def _init_worker(progress_queue: Any) -> None:
+    global _progress_queue
+    _progress_queue = progress_queue
+
+
+def _portable(exc: BaseException, config: DataSourceConfig) -> BaseException:
+    """``exc`` if it survives pickling, else a ConnectorError that says what it was."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:
+        if isinstance(exc, ConnectorError):
+            return ConnectorError(exc.reason, source=exc.source, table=exc.table, hint=exc.hint)
+        return ConnectorError(
+            f"A profiling worker failed: {type(exc).__name__}: {exc}",
+            source=config.label,
+            table=config.qualified_table,
+        )
+
+
+def _profile_split(
+    config: DataSourceConfig,
+    split: ScanSplit,
+    columns: Sequence[str] | None,
+    batch_size: int,
+    schema_bytes: bytes,
+    declared: Mapping[str, str],
+    column_metrics: Sequence[ColumnMetric],
+) -> SplitResult:
+    import pyarrow as pa
+
+    from dataprof.registry import get_connector
+
+    try:
+        schema = pa.ipc.read_schema(pa.py_buffer(schema_bytes))
+        state = ProfileState(schema, declared=declared, column_metrics=column_metrics)
+        with get_connector(config) as connector:
+            for batch in connector.iter_batches(columns, batch_size, split=split):
+                state.update(batch)
+                if _progress_queue is not None:
+                    _progress_queue.put((split.index, batch.num_rows, batch.nbytes))
+            snapshot = connector.snapshot_id
+        return SplitResult(split.index, state.to_bytes(), snapshot, None)
+    except BaseException as exc:
+        return SplitResult(split.index, None, None, _portable(exc, config))
+
+
+def profile_splits(
+    connector: DataConnector,
+    splits: Sequence[ScanSplit],
+    *,
+    workers: int,
+    columns: Sequence[str] | None,
+    batch_size: int,
+    schema_bytes: bytes,
+    declared: Mapping[str, str],
+    column_metrics: Sequence[ColumnMetric],
+    progress: Callable[[int, int], None] | None = None,
+) -> tuple[ProfileState, set[int | None]]:
+    """The merged state of ``splits`` read by ``workers`` processes, and the snapshot
+    ids the workers read (one, when the connector pins its reads)."""
+    context = multiprocessing.get_context("spawn")
+    progress_queue = context.Queue() if progress is not None else None
+    rows = 0
+    nbytes = 0
+
+    def drain() -> None:
+        nonlocal rows, nbytes
+        if progress_queue is None or progress is None:
+            return
+        moved = False
+        while True:
+            try:
+                _, batch_rows, batch_bytes = progress_queue.get_nowait()
+            except queue_module.Empty:
+                break
+            rows += batch_rows
+            nbytes += batch_bytes
+            moved = True
+        if moved:
+            progress(rows, nbytes)
+
+    results: list[SplitResult] = []
+    with ProcessPoolExecutor(
+        max_workers=max(1, min(workers, len(splits))),
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(progress_queue,),
+    ) as pool:
+        pending: set[Future[SplitResult]] = {
+            pool.submit(
+                _profile_split,
+                connector.config,
+                split,
+                columns,
+                batch_size,
+                schema_bytes,
+                declared,
+                list(column_metrics),
+            )
+            for split in splits
+        }
+        while pending:
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            drain()
+            for future in done:
+                result = future.result()
+                if result.error is not None:
+                    for other in pending:
+                        other.cancel()
+                    raise result.error
+                results.append(result)
+    drain()
+    results.sort(key=lambda r: r.index)
+    merged: ProfileState | None = None
+    for result in results:
+        assert result.state is not None
+        state = ProfileState.from_bytes(result.state, column_metrics=column_metrics)
+        if merged is None:
+            merged = state
+        else:
+            merged.merge(state)
+    assert merged is not None
+    return merged, {r.snapshot_id for r in results}

@@ -1,0 +1,411 @@
+"""Partial profiles as values: ``profile_batches``, ``merge_states``, ``finalize``.
+
+A :class:`ProfileState` is everything one pass over some rows of a table has
+kept: a row count and one accumulator per column (struct fields as their own
+dotted columns), plus the states of plugin metrics. Two states of the same table
+merge into the state of their union, whatever the split: the same three calls
+serve one process, both cores of a laptop (:mod:`.parallel`) and a fan-out of
+containers, which send states to each other as bytes (:meth:`ProfileState.to_bytes`).
+
+The bytes are a pickle read back by an unpickler that only builds the engine's
+own classes and plain values, so a state from elsewhere cannot run code.
+"""
+
+from __future__ import annotations
+
+import io
+import pickle
+import uuid
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from dataprof.errors import ConfigurationError
+from dataprof.profiling.accumulators import (
+    ColumnAccumulator,
+    FinalizeContext,
+    make_accumulator,
+    plain_array,
+)
+from dataprof.profiling.models import (
+    ColumnProfile,
+    Metric,
+    MetricSource,
+    ProfileMode,
+    RunStatus,
+    TableProfile,
+)
+from dataprof.profiling.plugins import ColumnMetric
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["ProfileState", "finalize", "merge_states", "profile_batches"]
+
+_MAGIC = b"DPSTATE1"
+_FIELD_ID_KEYS = (b"PARQUET:field_id", b"field_id", b"iceberg.id")
+
+
+class ProfileState:
+    """What a pass over some of a table's rows has accumulated.
+
+    ``declared`` maps top-level column names to the source's own type names
+    (``connector.get_schema()``); nested fields show Arrow's rendering.
+    """
+
+    def __init__(
+        self,
+        schema: pa.Schema,
+        *,
+        declared: Mapping[str, str] | None = None,
+        column_metrics: Sequence[ColumnMetric] = (),
+    ) -> None:
+        self.schema_bytes = bytes(schema.serialize().to_pybytes())
+        self.row_count = 0
+        self.bytes_read = 0
+        self.batches = 0
+        self.columns: dict[str, ColumnAccumulator] = {}
+        self.field_ids: dict[str, int] = {}
+        self.declared_types: dict[str, str] = {}
+        for field in schema:
+            top_declared = (declared or {}).get(field.name)
+            self._plan(field.name, field, top_declared)
+        self.plugin_states: dict[str, dict[str, Any]] = {}
+        self.plugin_failures: dict[str, dict[str, str]] = {}
+        self.column_metrics: list[ColumnMetric] = list(column_metrics)
+        self._init_plugins()
+
+    def _plan(self, name: str, field: pa.Field, declared: str | None) -> None:
+        import pyarrow as pa
+
+        from dataprof.profiling.types import storage_type
+
+        type_name = declared or str(field.type)
+        self.columns[name] = make_accumulator(name, field.type, type_name)
+        self.declared_types[name] = type_name
+        field_id = _field_id(field)
+        if field_id is not None:
+            self.field_ids[name] = field_id
+        plain = storage_type(field.type)
+        if pa.types.is_struct(plain):
+            for child in plain:
+                self._plan(f"{name}.{child.name}", child, None)
+
+    def _init_plugins(self) -> None:
+        for name, acc in self.columns.items():
+            for metric in self.column_metrics:
+                if metric.name in self.plugin_states.get(name, {}):
+                    continue
+                try:
+                    if metric.applies_to(acc.data_type):
+                        self.plugin_states.setdefault(name, {})[metric.name] = metric.initial()
+                except Exception as exc:
+                    self._plugin_failed(name, metric, exc)
+
+    def _plugin_failed(self, column: str, metric: ColumnMetric, exc: BaseException) -> None:
+        self.plugin_states.get(column, {}).pop(metric.name, None)
+        self.plugin_failures.setdefault(column, {})[metric.name] = f"{type(exc).__name__}: {exc}"
+
+    # -- one batch -------------------------------------------------------------------
+    def update(self, batch: pa.RecordBatch) -> None:
+        """Fold one record batch into the state."""
+        for top_name, array in zip(batch.schema.names, batch.columns, strict=True):
+            for name, arr in _walk(top_name, array):
+                acc = self.columns.get(name)
+                if acc is None:
+                    continue
+                try:
+                    acc.update(arr)
+                except Exception as exc:  # an engine bug on one column never fails the table
+                    acc.fail(f"profiling failed: {type(exc).__name__}: {exc}")
+                states = self.plugin_states.get(name)
+                if states:
+                    for metric in self.column_metrics:
+                        if metric.name in states:
+                            try:
+                                states[metric.name] = metric.update(states[metric.name], arr)
+                            except Exception as exc:
+                                self._plugin_failed(name, metric, exc)
+        self.row_count += batch.num_rows
+        self.bytes_read += batch.nbytes
+        self.batches += 1
+
+    # -- merging ---------------------------------------------------------------------
+    def merge(self, other: ProfileState) -> None:
+        """Fold ``other`` into ``self`` (``other`` is only read)."""
+        self.row_count += other.row_count
+        self.bytes_read += other.bytes_read
+        self.batches += other.batches
+        for name, theirs in other.columns.items():
+            mine = self.columns.get(name)
+            if mine is None:
+                self.columns[name] = _copy(theirs)
+                self.declared_types[name] = other.declared_types.get(name, theirs.declared)
+            elif type(mine) is not type(theirs) or mine.type_bytes != theirs.type_bytes:
+                mine.rows += theirs.rows
+                mine.nulls += theirs.nulls
+                mine.fail(
+                    f"the column's type differs between parts of the table "
+                    f"({mine.declared} and {theirs.declared})"
+                )
+            else:
+                mine.merge(theirs)
+        self.field_ids = {**other.field_ids, **self.field_ids}
+        metrics = {m.name: m for m in self.column_metrics}
+        for m in other.column_metrics:
+            metrics.setdefault(m.name, m)
+        self.column_metrics = [metrics[k] for k in sorted(metrics)]
+        for column, states in other.plugin_states.items():
+            mine_states = self.plugin_states.setdefault(column, {})
+            for metric_name, state in states.items():
+                if metric_name not in mine_states:
+                    mine_states[metric_name] = state
+                    continue
+                metric = metrics.get(metric_name)
+                if metric is None:
+                    continue
+                try:
+                    mine_states[metric_name] = metric.merge(mine_states[metric_name], state)
+                except Exception as exc:
+                    self._plugin_failed(column, metric, exc)
+        for column, failures in other.plugin_failures.items():
+            for metric_name, reason in failures.items():
+                self.plugin_states.get(column, {}).pop(metric_name, None)
+                mine_failures = self.plugin_failures.setdefault(column, {})
+                mine_failures[metric_name] = min(reason, mine_failures.get(metric_name, reason))
+
+    # -- bytes -----------------------------------------------------------------------
+    def to_bytes(self) -> bytes:
+        """The state as bytes another process can read with :meth:`from_bytes`."""
+        state = dict(self.__dict__)
+        state["column_metrics"] = [m.name for m in self.column_metrics]
+        return _MAGIC + pickle.dumps(state, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @classmethod
+    def from_bytes(
+        cls, data: bytes, *, column_metrics: Sequence[ColumnMetric] | None = None
+    ) -> ProfileState:
+        """A state from :meth:`to_bytes`. Plugin metrics are matched by name against
+        ``column_metrics`` (default: those the installed plugins contribute)."""
+        if not data.startswith(_MAGIC):
+            raise ConfigurationError(
+                "Not a dataprof profile state (wrong header)",
+                hint="pass the bytes ProfileState.to_bytes() produced, by the same dataprof version",
+            )
+        try:
+            state = _SafeUnpickler(io.BytesIO(data[len(_MAGIC) :])).load()
+        except (pickle.UnpicklingError, EOFError, AttributeError, ValueError) as exc:
+            raise ConfigurationError(
+                f"Cannot read a profile state: {exc}",
+                hint="the bytes are damaged or come from another dataprof version",
+            ) from exc
+        names: list[str] = state.pop("column_metrics")
+        obj = cls.__new__(cls)
+        obj.__dict__.update(state)
+        if names:
+            if column_metrics is None:
+                from dataprof.profiling.plugins import load_column_metrics
+
+                column_metrics = load_column_metrics()
+            by_name = {m.name: m for m in column_metrics}
+            obj.column_metrics = [by_name[n] for n in names if n in by_name]
+        else:
+            obj.column_metrics = list(column_metrics or [])
+        return obj
+
+    @property
+    def schema(self) -> pa.Schema:
+        import pyarrow as pa
+
+        return pa.ipc.read_schema(pa.py_buffer(self.schema_bytes))
+
+
+def _copy(acc: ColumnAccumulator) -> ColumnAccumulator:
+    data = pickle.dumps(acc, protocol=pickle.HIGHEST_PROTOCOL)
+    copied: ColumnAccumulator = _SafeUnpickler(io.BytesIO(data)).load()
+    return copied
+
+
+def _field_id(field: pa.Field) -> int | None:
+    metadata = field.metadata or {}
+    for key in _FIELD_ID_KEYS:
+        raw = metadata.get(key)
+        if raw is not None:
+            try:
+                return int(raw)
+            except ValueError:
+                return None
+    return None
+
+
+def _walk(name: str, arr: pa.Array) -> Iterator[tuple[str, pa.Array]]:
+    """The column and, for a struct, its fields as dotted columns (a null struct
+    makes its fields null, which ``StructArray.flatten`` applies)."""
+    import pyarrow as pa
+
+    yield name, arr
+    plain = plain_array(arr)
+    if isinstance(plain, pa.StructArray):
+        for field, child in zip(plain.type, plain.flatten(), strict=True):
+            yield from _walk(f"{name}.{field.name}", child)
+
+
+class _SafeUnpickler(pickle.Unpickler):
+    """Builds only the engine's state classes and plain values."""
+
+    _ALLOWED: frozenset[tuple[str, str]] = frozenset(
+        {
+            ("dataprof.profiling.accumulators", "NumericAccumulator"),
+            ("dataprof.profiling.accumulators", "StringAccumulator"),
+            ("dataprof.profiling.accumulators", "BinaryAccumulator"),
+            ("dataprof.profiling.accumulators", "BooleanAccumulator"),
+            ("dataprof.profiling.accumulators", "ListAccumulator"),
+            ("dataprof.profiling.accumulators", "StructAccumulator"),
+            ("dataprof.profiling.accumulators", "NullAccumulator"),
+            ("dataprof.profiling.accumulators", "UnsupportedAccumulator"),
+            ("dataprof.profiling.sketches", "KllSketch"),
+            ("dataprof.profiling.sketches", "ValueCounter"),
+            ("dataprof.profiling.types", "Kind"),
+            ("decimal", "Decimal"),
+            ("copyreg", "_reconstructor"),
+            ("builtins", "object"),
+        }
+    )
+
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in self._ALLOWED:
+            return super().find_class(module, name)
+        raise pickle.UnpicklingError(f"a profile state may not contain {module}.{name}")
+
+
+# -- the three calls ----------------------------------------------------------------------
+
+
+def profile_batches(
+    batches: Iterable[pa.RecordBatch],
+    schema: pa.Schema,
+    *,
+    declared: Mapping[str, str] | None = None,
+    column_metrics: Sequence[ColumnMetric] | None = None,
+) -> ProfileState:
+    """One pass over ``batches`` (all of ``schema``, or a projection of it).
+
+    ``column_metrics`` defaults to what the installed plugins contribute.
+    """
+    if column_metrics is None:
+        from dataprof.profiling.plugins import load_column_metrics
+
+        column_metrics = load_column_metrics()
+    state = ProfileState(schema, declared=declared, column_metrics=column_metrics)
+    for batch in batches:
+        state.update(batch)
+    return state
+
+
+def merge_states(a: ProfileState, b: ProfileState) -> ProfileState:
+    """The state of the union of ``a``'s and ``b``'s rows; neither input changes.
+
+    Associative and commutative: exact figures are equal whatever the order,
+    sketched ones equal within their stated error.
+    """
+    merged = ProfileState.from_bytes(a.to_bytes(), column_metrics=a.column_metrics)
+    merged.merge(b)
+    return merged
+
+
+def finalize(
+    state: ProfileState,
+    *,
+    source_type: str = "arrow",
+    database: str = "",
+    table: str = "",
+    source_name: str | None = None,
+    run_id: str | None = None,
+    mode: ProfileMode = ProfileMode.FULL,
+    source: MetricSource = MetricSource.FULL_SCAN,
+    sampled: bool = False,
+    sample_size: int | None = None,
+    row_count: int | None = None,
+    row_count_exact: bool = True,
+    snapshot_id: int | None = None,
+    started_at: datetime | None = None,
+    notes: Sequence[str] = (),
+    columns: Sequence[str] | None = None,
+) -> TableProfile:
+    """The :class:`TableProfile` of a state.
+
+    ``row_count`` is the table's (it differs from the rows profiled when sampled);
+    ``columns`` restricts the profile to those columns and their nested fields.
+    """
+    ctx = FinalizeContext(source=source, sampled=sampled)
+    sketches: dict[str, str] = {}
+    profiles: list[ColumnProfile] = []
+    wanted = set(columns) if columns is not None else None
+    for name, acc in state.columns.items():
+        if wanted is not None and not _selected(name, wanted):
+            continue
+        profile = acc.finalize(ctx, sketches)
+        plugin_metrics = _plugin_results(state, name)
+        if plugin_metrics:
+            profile = profile.model_copy(
+                update={"metrics": {**profile.metrics, **plugin_metrics}}
+            )
+        if name in state.field_ids:
+            profile = profile.model_copy(update={"field_id": state.field_ids[name]})
+        profiles.append(profile)
+    now = datetime.now(UTC)
+    return TableProfile(
+        run_id=run_id or uuid.uuid4().hex,
+        source_type=source_type,
+        source_name=source_name,
+        database=database,
+        table=table,
+        snapshot_id=snapshot_id,
+        mode=mode,
+        sampled=sampled,
+        sample_size=sample_size,
+        row_count=state.row_count if row_count is None else row_count,
+        row_count_exact=row_count_exact,
+        started_at=started_at or now,
+        finished_at=now,
+        status=RunStatus.SUCCEEDED,
+        columns=profiles,
+        schema_fields={
+            name: declared
+            for name, declared in state.declared_types.items()
+            if wanted is None or _selected(name, wanted)
+        },
+        field_ids={
+            name: fid
+            for name, fid in state.field_ids.items()
+            if wanted is None or _selected(name, wanted)
+        },
+        sketches=sketches,
+        notes=list(notes),
+    )
+
+
+def _selected(name: str, wanted: set[str]) -> bool:
+    """A column is selected by its own name or by any struct above it."""
+    parts = name.split(".")
+    return any(".".join(parts[:i]) in wanted for i in range(1, len(parts) + 1))
+
+
+def _plugin_results(state: ProfileState, column: str) -> dict[str, Metric]:
+    out: dict[str, Metric] = {}
+    metrics = {m.name: m for m in state.column_metrics}
+    for metric_name, metric_state in state.plugin_states.get(column, {}).items():
+        metric = metrics.get(metric_name)
+        if metric is None:
+            continue
+        try:
+            value = metric.result(metric_state)
+        except Exception as exc:
+            state.plugin_failures.setdefault(column, {})[metric_name] = (
+                f"{type(exc).__name__}: {exc}"
+            )
+            continue
+        out[metric_name] = value if isinstance(value, Metric) else Metric(value=value)
+    for metric_name, reason in state.plugin_failures.get(column, {}).items():
+        out[metric_name] = Metric(value=None, exact=False, error_kind=f"failed: {reason}")
+    return out
