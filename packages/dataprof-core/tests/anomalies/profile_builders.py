@@ -37,20 +37,21 @@ def profile(
     **fields: Any,
 ) -> TableProfile:
     started = T0 + timedelta(days=run)
-    return TableProfile(
-        run_id=fields.pop("run_id", f"run-{run}"),
-        source_type="file",
-        database="db",
-        table="t",
-        mode=ProfileMode.FULL,
-        sampled=False,
-        row_count=rows if rows is not None else (columns[0].row_count if columns else 0),
-        started_at=started,
-        finished_at=started + timedelta(minutes=1),
-        columns=list(columns),
-        sketches=sketches or {},
-        **fields,
-    )
+    values: dict[str, Any] = {
+        "run_id": f"run-{run}",
+        "source_type": "file",
+        "database": "db",
+        "table": "t",
+        "mode": ProfileMode.FULL,
+        "sampled": False,
+        "row_count": rows if rows is not None else (columns[0].row_count if columns else 0),
+        "started_at": started,
+        "finished_at": started + timedelta(minutes=1),
+        "columns": list(columns),
+        "sketches": sketches or {},
+    }
+    values.update(fields)
+    return TableProfile(**values)
 
 
 def kll(values: Iterable[float], k: int = 200) -> str:

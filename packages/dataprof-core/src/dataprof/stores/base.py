@@ -1,0 +1,154 @@
+"""Where profiles go: the store interface every backend implements.
+
+A store keeps runs, succeeded and failed. A succeeded run is the full
+:class:`TableProfile` (results, column profiles, anomalies); a failed run is a
+profile with ``status=failed``, the redacted reason in ``error`` and no columns,
+so `dataprof history` shows the gap and its cause instead of nothing.
+
+Stores answer the questions detection and the CLI ask: the latest run of a table,
+its history newest first, one run by id, and a listing (:class:`RunSummary`, read
+without loading whole profiles). The local folder store ships here; the
+PostgreSQL store implements the same interface against ``schema/``.
+"""
+
+from __future__ import annotations
+
+import abc
+from collections import Counter
+from datetime import UTC, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from dataprof.errors import ConfigurationError, NotFoundError
+from dataprof.profiling.models import ProfileMode, RunStatus, TableProfile
+from dataprof.redaction import redact
+from dataprof.stores.identity import SourceIdentity
+
+__all__ = ["ProfileStore", "RunNotFoundError", "RunSummary", "StoreError", "failed_profile"]
+
+
+class StoreError(ConfigurationError):
+    """The store cannot be read or written (permissions, a full disk, a corrupt file)."""
+
+    default_hint = "check the store location (--store or DATAPROF_STORE) and its permissions"
+
+
+class RunNotFoundError(NotFoundError):
+    default_hint = "list the runs with `dataprof history SOURCE`"
+
+
+class RunSummary(BaseModel):
+    """One run as listings show it: the key figures without the column profiles."""
+
+    model_config = ConfigDict(frozen=True)
+
+    run_id: str
+    source: SourceIdentity
+    status: RunStatus
+    mode: ProfileMode
+    started_at: datetime
+    finished_at: datetime
+    row_count: int
+    column_count: int
+    snapshot_id: int | None = None
+    error: str | None = None
+    anomaly_counts: dict[str, int] = Field(default_factory=dict)
+    """Anomalies per severity name."""
+
+    @classmethod
+    def of(cls, profile: TableProfile) -> RunSummary:
+        counts = Counter(a.severity.value for a in profile.anomalies)
+        return cls(
+            run_id=profile.run_id,
+            source=SourceIdentity.of(profile),
+            status=profile.status,
+            mode=profile.mode,
+            started_at=profile.started_at,
+            finished_at=profile.finished_at,
+            row_count=profile.row_count,
+            column_count=len(profile.columns),
+            snapshot_id=profile.snapshot_id,
+            error=profile.error,
+            anomaly_counts=dict(counts),
+        )
+
+
+def failed_profile(
+    source: SourceIdentity,
+    *,
+    run_id: str,
+    error: str,
+    mode: ProfileMode = ProfileMode.AUTO,
+    started_at: datetime | None = None,
+    finished_at: datetime | None = None,
+) -> TableProfile:
+    """The record of a run that failed: no figures, the redacted reason in ``error``."""
+    finished = finished_at or datetime.now(UTC)
+    return TableProfile(
+        run_id=run_id,
+        source_type=source.source_type,
+        source_name=source.source_name,
+        database=source.database,
+        table=source.table,
+        mode=mode,
+        sampled=False,
+        row_count=0,
+        row_count_exact=False,
+        started_at=started_at or finished,
+        finished_at=finished,
+        status=RunStatus.FAILED,
+        error=redact(error),
+    )
+
+
+class ProfileStore(abc.ABC):
+    """Runs of every table, with the history queries anomaly detection needs."""
+
+    @abc.abstractmethod
+    def save_run(self, profile: TableProfile) -> None:
+        """Store a finished run (any status). Saving the same ``run_id`` again replaces it."""
+
+    def record_failed_run(
+        self,
+        source: SourceIdentity,
+        *,
+        run_id: str,
+        error: str,
+        mode: ProfileMode = ProfileMode.AUTO,
+        started_at: datetime | None = None,
+    ) -> TableProfile:
+        """Store a run that failed, with its reason redacted; returns what was stored."""
+        profile = failed_profile(
+            source, run_id=run_id, error=error, mode=mode, started_at=started_at
+        )
+        self.save_run(profile)
+        return profile
+
+    @abc.abstractmethod
+    def list_runs(
+        self,
+        source: SourceIdentity | None = None,
+        *,
+        limit: int | None = None,
+        include_failed: bool = True,
+    ) -> list[RunSummary]:
+        """Summaries newest first, of one table or of all."""
+
+    @abc.abstractmethod
+    def get_run(self, run_id: str) -> TableProfile:
+        """One run by id; :class:`RunNotFoundError` when there is none."""
+
+    def history(
+        self, source: SourceIdentity, limit: int | None = None, *, include_failed: bool = False
+    ) -> list[TableProfile]:
+        """Full profiles of a table, newest first (succeeded only unless asked)."""
+        summaries = self.list_runs(source, limit=limit, include_failed=include_failed)
+        return [self.get_run(s.run_id) for s in summaries]
+
+    def latest(self, source: SourceIdentity) -> TableProfile | None:
+        """The newest succeeded run of a table."""
+        runs = self.history(source, limit=1)
+        return runs[0] if runs else None
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        """Release connections. Safe to call twice."""

@@ -1,0 +1,264 @@
+"""The local folder store: exact round trips, history order, failed runs, and crashes
+between the temporary write and the rename."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from profile_builders import column, kll, normal, profile
+
+from dataprof.profiling.models import (
+    Anomaly,
+    Metric,
+    ProfileMode,
+    RunStatus,
+    Severity,
+    TableProfile,
+    TopValue,
+)
+from dataprof.redaction import remember_secret
+from dataprof.stores import (
+    LocalProfileStore,
+    RunNotFoundError,
+    SourceIdentity,
+    StoreError,
+    profile_to_json,
+)
+
+SOURCE = SourceIdentity(source_type="file", database="db", table="t")
+
+
+def rich_profile(run: int = 0) -> TableProfile:
+    return profile(
+        column(
+            "ts",
+            data_type="timestamp[us, tz=UTC]",
+            min_value=datetime(2020, 1, 1, tzinfo=UTC),
+            max_value=datetime(2021, 1, 1, 12, 30, 15, 123456, tzinfo=UTC),
+            median_value=date(2020, 6, 1),
+            metrics={"nan_count": Metric(value=float("nan"), exact=False, error_bound=0.1)},
+        ),
+        column(
+            "amount",
+            data_type="decimal(10,2)",
+            min_value=Decimal("-1.50"),
+            max_value=Decimal("1e6"),
+            mean_value=12.5,
+            top_values=[TopValue(value=b"\x00\xff", count=3, count_error=1)],
+        ),
+        run=run,
+        sketches={"amount/kll": kll(normal(1, 100))},
+        anomalies=[
+            Anomaly(
+                column_name="amount",
+                anomaly_type="outliers",
+                severity=Severity.LOW,
+                description="x",
+                observed_value=float("inf"),
+                threshold={"lower": -1.0, "upper": (1, 2)},
+                metadata={"$dataprof": "not a tag", "v": {3: "int key"}},
+            )
+        ],
+        schema_fields={"ts": "timestamp[us, tz=UTC]", "amount": "decimal(10,2)"},
+        field_ids={"ts": 1, "amount": 2},
+        snapshot_id=2**62,
+        notes=["mode auto chose full"],
+    )
+
+
+def test_round_trip_is_exact(tmp_path: Path) -> None:
+    store = LocalProfileStore(tmp_path)
+    original = rich_profile()
+    store.save_run(original)
+    loaded = store.get_run("run-0")
+    # NaN is never equal to itself, so compare the encodings, then everything else directly.
+    assert profile_to_json(loaded) == profile_to_json(original)
+    ts, amount = loaded.columns
+    assert ts.max_value == datetime(2021, 1, 1, 12, 30, 15, 123456, tzinfo=UTC)
+    assert ts.median_value == date(2020, 6, 1)
+    assert amount.min_value == Decimal("-1.50")
+    assert amount.top_values[0].value == b"\x00\xff"
+    assert loaded.anomalies[0].threshold == {"lower": -1.0, "upper": (1, 2)}
+    assert loaded.anomalies[0].metadata == {"$dataprof": "not a tag", "v": {3: "int key"}}
+    assert loaded.sketches == original.sketches
+
+
+def test_files_where_the_design_says(tmp_path: Path) -> None:
+    store = LocalProfileStore(tmp_path)
+    store.save_run(profile(column("a")))
+    folder = tmp_path / SOURCE.key
+    assert (folder / "runs" / "run-0.json").is_file()
+    index = json.loads((folder / "index.json").read_text())
+    assert [r["run_id"] for r in index["runs"]] == ["run-0"]
+    assert index["source"] == SOURCE.model_dump(mode="json")
+    assert not list(folder.rglob("*.tmp"))
+
+
+def test_history_newest_first_and_latest(tmp_path: Path) -> None:
+    store = LocalProfileStore(tmp_path)
+    for run in (2, 0, 1):
+        store.save_run(profile(column("a"), run=run, rows=100 + run))
+    store.record_failed_run(
+        SOURCE, run_id="run-9", error="boom", started_at=datetime(2027, 1, 1, tzinfo=UTC)
+    )
+    assert [p.run_id for p in store.history(SOURCE)] == ["run-2", "run-1", "run-0"]
+    assert [p.run_id for p in store.history(SOURCE, limit=2)] == ["run-2", "run-1"]
+    assert next(p.run_id for p in store.history(SOURCE, include_failed=True)) == "run-9"
+    latest = store.latest(SOURCE)
+    assert latest is not None
+    assert latest.row_count == 102
+    other = SourceIdentity(source_type="file", database="db", table="other")
+    assert store.history(other) == []
+    assert store.latest(other) is None
+
+
+def test_failed_run_is_kept_with_a_redacted_reason(tmp_path: Path) -> None:
+    remember_secret("hunter2-secret-value")
+    store = LocalProfileStore(tmp_path)
+    stored = store.record_failed_run(
+        SOURCE,
+        run_id="failed-1",
+        error="login failed for postgresql://bob:pw123@db/x with hunter2-secret-value",
+        mode=ProfileMode.FULL,
+    )
+    assert stored.status is RunStatus.FAILED
+    text = (tmp_path / SOURCE.key / "runs" / "failed-1.json").read_text()
+    index_text = (tmp_path / SOURCE.key / "index.json").read_text()
+    for secret in ("hunter2-secret-value", "pw123"):
+        assert secret not in text
+        assert secret not in index_text
+    [summary] = store.list_runs(SOURCE)
+    assert summary.status is RunStatus.FAILED
+    assert summary.error is not None
+    assert "login failed" in summary.error
+    assert store.get_run("failed-1").error == summary.error
+
+
+def test_saving_a_run_again_replaces_it(tmp_path: Path) -> None:
+    store = LocalProfileStore(tmp_path)
+    store.save_run(profile(column("a"), rows=1))
+    store.save_run(profile(column("a"), rows=2))
+    assert [s.row_count for s in store.list_runs()] == [2]
+
+
+def test_list_runs_across_tables_and_anomaly_counts(tmp_path: Path) -> None:
+    store = LocalProfileStore(tmp_path)
+    store.save_run(rich_profile(0))
+    store.save_run(profile(column("a"), run=1, table="other"))
+    runs = store.list_runs()
+    assert [(r.run_id, r.source.table) for r in runs] == [("run-1", "other"), ("run-0", "t")]
+    assert runs[1].anomaly_counts == {"low": 1}
+    assert runs[1].column_count == 2
+
+
+def test_unknown_run_and_unsafe_run_id(tmp_path: Path) -> None:
+    store = LocalProfileStore(tmp_path)
+    with pytest.raises(RunNotFoundError, match="nope"):
+        store.get_run("nope")
+    with pytest.raises(StoreError, match="cannot be a file name"):
+        store.save_run(profile(column("a"), run_id="../../etc/passwd"))
+    with pytest.raises(StoreError):
+        store.get_run("../x")
+
+
+# -- crashes -----------------------------------------------------------------------------
+def test_crash_before_the_rename_leaves_the_old_state(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    store = LocalProfileStore(tmp_path)
+    store.save_run(profile(column("a"), run=0, rows=10))
+
+    def power_cut(src: object, dst: object) -> None:
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr(os, "replace", power_cut)
+    with pytest.raises(StoreError, match="Input/output error"):
+        store.save_run(profile(column("a"), run=1, rows=20))
+    monkeypatch.undo()
+    assert [p.run_id for p in store.history(SOURCE)] == ["run-0"]
+    assert not list((tmp_path / SOURCE.key).rglob("*.tmp"))  # cleaned up after the failure
+
+
+def test_leftover_temp_file_from_a_killed_writer_is_ignored(tmp_path: Path) -> None:
+    store = LocalProfileStore(tmp_path)
+    store.save_run(profile(column("a"), run=0))
+    runs = tmp_path / SOURCE.key / "runs"
+    # What a process killed between write and rename leaves: half a run file under a temp name.
+    half = profile_to_json(profile(column("a"), run=1))[:200]
+    (runs / ".run-1.json.5f3a9c.tmp").write_text(half)
+    (tmp_path / SOURCE.key / ".index.json.77aa00.tmp").write_text('{"version": 1, "ru')
+    assert [p.run_id for p in store.history(SOURCE)] == ["run-0"]
+    store.save_run(profile(column("a"), run=2))
+    assert [s.run_id for s in store.list_runs(SOURCE)] == ["run-2", "run-0"]
+
+
+def test_stale_temp_files_are_swept(tmp_path: Path) -> None:
+    store = LocalProfileStore(tmp_path)
+    store.save_run(profile(column("a"), run=0))
+    runs = tmp_path / SOURCE.key / "runs"
+    stale = runs / ".run-1.json.dead.tmp"
+    fresh = runs / ".run-2.json.live.tmp"
+    stale.write_text("x")
+    fresh.write_text("y")
+    old = (datetime.now() - timedelta(hours=2)).timestamp()
+    os.utime(stale, (old, old))
+    (tmp_path / SOURCE.key / "index.json").unlink()  # forces a rebuild, which sweeps
+    store.list_runs(SOURCE)
+    assert not stale.exists()
+    assert fresh.exists()
+
+
+def test_truncated_index_is_rebuilt_from_the_run_files(tmp_path: Path) -> None:
+    store = LocalProfileStore(tmp_path)
+    for run in range(3):
+        store.save_run(profile(column("a"), run=run))
+    index = tmp_path / SOURCE.key / "index.json"
+    index.write_bytes(index.read_bytes()[:57])
+    assert [s.run_id for s in store.list_runs(SOURCE)] == ["run-2", "run-1", "run-0"]
+    assert json.loads(index.read_text())["runs"][0]["run_id"] == "run-2"  # repaired on disk
+
+
+def test_missing_index_and_run_unknown_to_the_index(tmp_path: Path) -> None:
+    store = LocalProfileStore(tmp_path)
+    store.save_run(profile(column("a"), run=0))
+    index = tmp_path / SOURCE.key / "index.json"
+    before = index.read_bytes()
+    store.save_run(profile(column("a"), run=1))
+    index.write_bytes(before)  # a crash after the run file's rename, before the index's
+    assert [s.run_id for s in store.list_runs(SOURCE)] == ["run-1", "run-0"]
+    index.unlink()
+    assert [s.run_id for s in store.list_runs(SOURCE)] == ["run-1", "run-0"]
+
+
+def test_corrupt_run_file_is_skipped_in_listings_and_named_on_read(tmp_path: Path) -> None:
+    store = LocalProfileStore(tmp_path)
+    store.save_run(profile(column("a"), run=0))
+    store.save_run(profile(column("a"), run=1))
+    (tmp_path / SOURCE.key / "runs" / "run-1.json").write_text("{not json")
+    (tmp_path / SOURCE.key / "index.json").unlink()
+    assert [s.run_id for s in store.list_runs(SOURCE)] == ["run-0"]
+    assert [s.run_id for s in store.list_runs(SOURCE)] == ["run-0"]  # from the repaired index
+    with pytest.raises(StoreError, match=r"run-1\.json is corrupt"):
+        store.get_run("run-1")
+
+
+def test_unwritable_store_is_a_store_error(tmp_path: Path) -> None:
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("")
+    with pytest.raises(StoreError, match="Cannot write run run-0"):
+        LocalProfileStore(blocker / "store").save_run(profile(column("a")))
+
+
+def test_identity_keys_do_not_collide() -> None:
+    a = SourceIdentity(source_type="file", database="a.b", table="c")
+    b = SourceIdentity(source_type="file", database="a_b", table="c")
+    assert a.key != b.key
+    assert a.key.startswith("file__a.b__c-")
+    weird = SourceIdentity(source_type="file", source_name="../..", database="", table="/etc")
+    assert "/" not in weird.key
+    assert not weird.key.startswith(".")
