@@ -253,3 +253,35 @@ def position_deletes() -> Callable[[Table, dict[str, list[int]]], Table]:
 @pytest.fixture
 def equality_deletes() -> Callable[[Table, str, list[Any]], Table]:
     return add_equality_deletes
+
+
+GLUE_NAMESPACE = "glue_ns"
+
+
+@pytest.fixture(scope="session")
+def glue_namespace(glue_catalog: Catalog) -> str:
+    glue_catalog.create_namespace(GLUE_NAMESPACE, {"location": f"s3://{BUCKET}/{GLUE_NAMESPACE}"})
+    return GLUE_NAMESPACE
+
+
+@pytest.fixture
+def make_glue_table(
+    glue_catalog: Catalog, glue_namespace: str
+) -> Iterator[Callable[[pa.Table], str]]:
+    """Write ``data`` through PyIceberg's Glue catalog (moto Glue, moto S3) in two
+    appends; returns the new table's name. Dropped after the test."""
+    created: list[str] = []
+
+    def make(data: pa.Table) -> str:
+        name = f"t_{uuid.uuid4().hex[:10]}"
+        table = glue_catalog.create_table((glue_namespace, name), schema=data.schema)
+        half = data.num_rows // 2
+        for part in (data.slice(0, half), data.slice(half)):
+            if part.num_rows:
+                table.append(part)
+        created.append(name)
+        return name
+
+    yield make
+    for name in created:
+        glue_catalog.drop_table((glue_namespace, name))

@@ -52,7 +52,8 @@ def test_metadata_statistics_equal_a_scan(
 
     with get_connector(sql_warehouse.config("h")) as connector:
         stats = connector.get_column_statistics()
-    assert stats.row_count == truth.num_rows and stats.row_count_exact
+    assert stats.row_count == truth.num_rows
+    assert stats.row_count_exact
     assert stats.data_file_count == len(appends)
     for name in ("n", "x", "s"):
         column = stats.columns[name]
@@ -69,7 +70,8 @@ def test_metadata_statistics_equal_a_scan(
         if name == "s":
             # Truncated bounds bracket the values (UTF-8 byte order equals code point order).
             assert not column.bounds_exact
-            assert column.lower_bound <= low and column.upper_bound >= high
+            assert column.lower_bound <= low
+            assert column.upper_bound >= high
         else:
             assert (column.lower_bound, column.upper_bound) == (low, high), name
             assert column.bounds_exact

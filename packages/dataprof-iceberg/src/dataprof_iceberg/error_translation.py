@@ -16,9 +16,16 @@ from contextlib import contextmanager
 from typing import NoReturn
 
 from pyiceberg.exceptions import (
+    AuthorizationExpiredError,
+    ForbiddenError,
     NoSuchNamespaceError,
     NoSuchTableError,
     NotInstalledError,
+    OAuthError,
+    ServerError,
+    ServiceUnavailableError,
+    TooManyRequestsError,
+    UnauthorizedError,
 )
 
 from dataprof.errors import (
@@ -97,6 +104,22 @@ def translate_errors(ctx: ErrorContext, doing: str) -> Iterator[None]:
             **ctx.where,
             hint=match.group(0) if match else "pip install 'pyiceberg[<extra>]'",
         ) from exc
+    except (UnauthorizedError, AuthorizationExpiredError, OAuthError) as exc:
+        raise AuthenticationError(
+            f"The {ctx.catalog_type} catalog rejected the credentials while {doing}: {exc}",
+            **ctx.where,
+            hint="check connection_params.credential / token (or the catalog's auth properties)",
+        ) from exc
+    except ForbiddenError as exc:
+        raise PermissionDeniedError(
+            f"The {ctx.catalog_type} catalog refused the call while {doing}: {exc}", **ctx.where
+        ) from exc
+    except (TooManyRequestsError, ServiceUnavailableError, ServerError) as exc:
+        raise TransientError(
+            f"The {ctx.catalog_type} catalog failed while {doing}: {exc}",
+            source=ctx.where["source"],
+            table=ctx.where["table"],
+        ) from exc
     except Exception as exc:
         _translate_other(ctx, doing, exc)
 
@@ -118,6 +141,12 @@ def _translate_other(ctx: ErrorContext, doing: str, exc: Exception) -> NoReturn:
     if sqlalchemy_error is not None:
         raise sqlalchemy_error from exc
     text = f"{type(exc).__name__}: {exc}"
+    if _is_connection_failure(exc):
+        raise ConfigurationError(
+            f"Cannot reach the {ctx.catalog_type} catalog while {doing}: {text}",
+            **ctx.where,
+            hint="check connection_params.uri (and that the catalog server is running)",
+        ) from exc
     if isinstance(exc, OSError) and _S3_DENIED.search(str(exc)):
         path = _S3_PATH.search(str(exc))
         raise PermissionDeniedError(
@@ -129,6 +158,17 @@ def _translate_other(ctx: ErrorContext, doing: str, exc: Exception) -> NoReturn:
             "or set connection_params.region to the bucket's region",
         ) from exc
     raise QueryFailedError(f"Failed {doing}", engine_reason=text, **ctx.where) from exc
+
+
+def _is_connection_failure(exc: Exception) -> bool:
+    """A REST or Hive catalog that is not there (requests' or the socket's own error)."""
+    if isinstance(exc, ConnectionRefusedError | TimeoutError):
+        return True
+    try:
+        import requests
+    except ImportError:  # pragma: no cover - requests comes with pyiceberg
+        return False
+    return isinstance(exc, requests.exceptions.ConnectionError | requests.exceptions.Timeout)
 
 
 def _translate_botocore(ctx: ErrorContext, doing: str, exc: Exception) -> ConnectorError | None:

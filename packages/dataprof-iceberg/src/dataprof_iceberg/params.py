@@ -72,36 +72,53 @@ class IcebergParams(BaseModel):
         default=None, description="a PyIceberg filter expression, e.g. \"fare > 0 AND city = 'x'\""
     )
     case_sensitive: bool = True
-    properties: dict[str, str] = Field(
-        default_factory=dict, description="passed to pyiceberg.catalog.load_catalog as they are"
+    properties: dict[str, str | SecretStr] = Field(
+        default_factory=dict,
+        description="passed to pyiceberg.catalog.load_catalog as they are; values under "
+        "secret-looking keys (s3.secret-access-key, token...) are kept as SecretStr",
     )
 
     @field_validator("properties")
     @classmethod
-    def _remember_secret_properties(cls, value: dict[str, str]) -> dict[str, str]:
+    def _hide_secret_properties(
+        cls, value: dict[str, str | SecretStr]
+    ) -> dict[str, str | SecretStr]:
+        hidden: dict[str, str | SecretStr] = {}
         for key, item in value.items():
+            plain = item.get_secret_value() if isinstance(item, SecretStr) else item
             if is_secret_key(key):
-                remember_secret(item)
-        return value
+                remember_secret(plain)
+                hidden[key] = SecretStr(plain)
+            else:
+                hidden[key] = plain
+        return hidden
+
+    def plain_properties(self) -> dict[str, str]:
+        """``properties`` with their secrets revealed, for PyIceberg only."""
+        return {
+            k: v.get_secret_value() if isinstance(v, SecretStr) else v
+            for k, v in self.properties.items()
+        }
 
     def resolved_region(self) -> str | None:
         """The region from the params, the passthrough properties or the environment."""
         if self.region:
             return self.region
+        plain = self.plain_properties()
         for key in _REGION_KEYS:
-            if self.properties.get(key):
-                return self.properties[key]
+            if plain.get(key):
+                return plain[key]
         return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
 
     def needs_region(self) -> bool:
         """Glue always does; any catalog does once its data lives on S3."""
-        warehouse = self.warehouse or self.properties.get("warehouse", "")
+        warehouse = self.warehouse or self.plain_properties().get("warehouse", "")
         return self.catalog_type == "glue" or warehouse.startswith(("s3://", "s3a://"))
 
 
 def catalog_properties(params: IcebergParams) -> dict[str, str]:
     """The keyword properties for ``load_catalog(params.catalog_name, **...)``."""
-    props: dict[str, str] = dict(params.properties)
+    props: dict[str, str] = params.plain_properties()
     props["type"] = params.catalog_type
     for field, key in _PLAIN.items():
         value = getattr(params, field)
