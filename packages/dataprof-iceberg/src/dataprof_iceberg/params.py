@@ -78,6 +78,17 @@ class IcebergParams(BaseModel):
         "secret-looking keys (s3.secret-access-key, token...) are kept as SecretStr",
     )
 
+    @field_validator("credential")
+    @classmethod
+    def _remember_client_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        """A REST credential is ``client_id:client_secret``; a server may echo the
+        secret half alone, so that half is remembered for redaction too."""
+        if value is not None:
+            _, _, client_secret = value.get_secret_value().partition(":")
+            if client_secret:
+                remember_secret(client_secret)
+        return value
+
     @field_validator("properties")
     @classmethod
     def _hide_secret_properties(
