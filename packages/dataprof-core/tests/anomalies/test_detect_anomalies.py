@@ -136,8 +136,8 @@ def dataprof_anomaly_detectors():
 def test_plugin_detector_runs_with_the_builtins(plugin_site: Any) -> None:
     plugin_site.install(
         "dataprof-wide",
-        {GROUP: {"wide": "wide_plugin"}},
-        {"wide_plugin": "BROKEN = False\n" + PLUGIN},
+        {GROUP: {"wide": "anomaly_test_wide_detector"}},
+        {"anomaly_test_wide_detector": "BROKEN = False\n" + PLUGIN},
     )
     p = profile(column("a"), column("b"), column("c", null_count=100))
     found = detect_anomalies(p)
@@ -156,11 +156,12 @@ def test_plugin_detector_runs_with_the_builtins(plugin_site: Any) -> None:
 def test_failing_plugin_detector_is_a_plugin_error_naming_it(plugin_site: Any) -> None:
     plugin_site.install(
         "dataprof-broken",
-        {GROUP: {"broken": "broken_plugin"}},
-        {"broken_plugin": "BROKEN = True\n" + PLUGIN},
+        {GROUP: {"broken": "anomaly_test_broken_detector"}},
+        {"anomaly_test_broken_detector": "BROKEN = True\n" + PLUGIN},
     )
     with pytest.raises(
-        PluginError, match=r"'broken' \(broken_plugin\.Broken\).*ZeroDivisionError: oops"
+        PluginError,
+        match=r"'broken' \(anomaly_test_broken_detector\.Broken\).*ZeroDivisionError: oops",
     ) as info:
         detect_anomalies(profile(column("a")))
     assert isinstance(info.value.__cause__, ZeroDivisionError)
@@ -177,9 +178,9 @@ def test_failing_plugin_detector_is_a_plugin_error_naming_it(plugin_site: Any) -
 def test_plugin_returning_a_non_detector(plugin_site: Any) -> None:
     plugin_site.install(
         "dataprof-odd",
-        {GROUP: {"odd": "odd_plugin"}},
+        {GROUP: {"odd": "anomaly_test_odd_detector"}},
         {
-            "odd_plugin": "from dataprof import hookimpl\n@hookimpl\ndef dataprof_anomaly_detectors():\n    return [42]\n"
+            "anomaly_test_odd_detector": "from dataprof import hookimpl\n@hookimpl\ndef dataprof_anomaly_detectors():\n    return [42]\n"
         },
     )
     with pytest.raises(PluginError, match="int from dataprof_anomaly_detectors"):

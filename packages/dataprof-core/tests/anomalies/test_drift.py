@@ -141,3 +141,20 @@ def test_top_values_churn_falls_back_to_top_values_and_skips_unique_columns() ->
     assert len(TopValuesChurnDetector().detect(after, [before], Thresholds())) == 1
     unique_before, unique_after = p(0, ["a", "b", "c"], 100), p(1, ["x", "y", "z"], 100)
     assert TopValuesChurnDetector().detect(unique_after, [unique_before], Thresholds()) == []
+
+
+def test_a_growing_id_sequence_is_not_drift() -> None:
+    before = profile(
+        column("order_id", rows=1000), run=0, sketches={"order_id/kll": kll(np.arange(1000.0))}
+    )
+    after = profile(
+        column("order_id", rows=2000), run=1, sketches={"order_id/kll": kll(np.arange(2000.0))}
+    )
+    assert DistributionDriftDetector().detect(after, [before], Thresholds()) == []
+    renamed = profile(
+        column("sequence", rows=2000), run=1, sketches={"sequence/kll": kll(np.arange(2000.0))}
+    )
+    renamed_before = profile(
+        column("sequence", rows=1000), run=0, sketches={"sequence/kll": kll(np.arange(1000.0))}
+    )
+    assert len(DistributionDriftDetector().detect(renamed, [renamed_before], Thresholds())) == 1

@@ -134,3 +134,9 @@ def test_columns_followed_by_field_id_across_a_rename() -> None:
     after = profile(column("amount", field_id=7, null_count=50), run=1)
     found = MetricChangeDetector().detect(after, [before], Thresholds())
     assert kinds(found) == [("amount", "null_share_change", Severity.CRITICAL)]
+
+
+def test_the_mean_of_an_id_column_is_not_tracked() -> None:
+    before = profile(column("order_id", mean_value=500.0), column("amount", mean_value=10.0), run=0)
+    after = profile(column("order_id", mean_value=5000.0), column("amount", mean_value=10.0), run=1)
+    assert MetricChangeDetector().detect(after, [before], Thresholds()) == []

@@ -218,3 +218,9 @@ def test_top_values_do_not_confuse_constant_rule() -> None:
     )
     found = ConstantColumnDetector().detect(p, [], Thresholds())
     assert found[0].metadata == {"value": "X"}
+
+
+def test_a_column_allowed_to_be_empty_is_not_mostly_null_either() -> None:
+    p = profile(column("optional", null_count=100))
+    allowed = Thresholds.from_mapping({"columns": {"optional": {"disabled": ["all_null"]}}})
+    assert NullShareDetector().detect(p, [], allowed) == []

@@ -92,9 +92,9 @@ def test_sinks_from_plugins(plugin_site: Any, tmp_path: Path) -> None:
     out = tmp_path / "sent.txt"
     plugin_site.install(
         "dataprof-file-sink",
-        {GROUP: {"filesink": "file_sink_plugin"}},
+        {GROUP: {"filesink": "store_test_file_sink"}},
         {
-            "file_sink_plugin": f"""
+            "store_test_file_sink": f"""
 from dataprof import hookimpl
 
 class FileSink:
@@ -117,9 +117,9 @@ def dataprof_result_sinks():
 def test_plugin_returning_a_non_sink(plugin_site: Any) -> None:
     plugin_site.install(
         "dataprof-bad-sink",
-        {GROUP: {"badsink": "bad_sink_plugin"}},
+        {GROUP: {"badsink": "store_test_bad_sink"}},
         {
-            "bad_sink_plugin": "from dataprof import hookimpl\n@hookimpl\ndef dataprof_result_sinks():\n    return ['x']\n"
+            "store_test_bad_sink": "from dataprof import hookimpl\n@hookimpl\ndef dataprof_result_sinks():\n    return ['x']\n"
         },
     )
     with pytest.raises(PluginError, match="str from dataprof_result_sinks"):

@@ -12,6 +12,7 @@ drops the current run should the caller have saved it already.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
@@ -27,6 +28,7 @@ from dataprof.profiling.models import (
 __all__ = [
     "AnomalyDetector",
     "distinct_share",
+    "looks_like_key",
     "non_null_count",
     "null_share",
     "previous_runs",
@@ -46,6 +48,20 @@ class AnomalyDetector(Protocol):
         history: Sequence[TableProfile],
         thresholds: Thresholds,
     ) -> list[Anomaly]: ...
+
+
+_KEY_NAME = re.compile(r"(^|[_\W])(id|key|uuid|guid|pk)$", re.IGNORECASE)
+_CAMEL_KEY_NAME = re.compile(r"[a-z0-9](Id|ID|Key|Uuid|UUID)$")  # case matters: not "paid"
+
+
+def looks_like_key(name: str) -> bool:
+    """Whether a column's name says it is an identifier (``id``, ``order_id``, ``customerKey``).
+
+    Such columns grow with the table (sequences, UUIDs): their mean and distribution
+    move every run by design, so history and drift rules skip them, and duplicates
+    in them are serious."""
+    leaf = name.rsplit(".", 1)[-1]
+    return bool(_KEY_NAME.search(leaf) or _CAMEL_KEY_NAME.search(leaf))
 
 
 def previous_runs(current: TableProfile, history: Sequence[TableProfile]) -> list[TableProfile]:

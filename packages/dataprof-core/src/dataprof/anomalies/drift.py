@@ -10,6 +10,8 @@ distribution" at ``drift_p_value``: the test alone flags trivial shifts on big
 tables, the gap alone flags noise on small ones, and the test also allows for
 the sketches' own rank error.
 
+Columns named like keys are skipped: a growing sequence drifts by design.
+
 Categorical columns: churn of the top values, the Jaccard distance between the
 previous and current top-k sets (from the frequent-items sketches, else the
 profile's ``top_values``). Near-unique columns are skipped, their top values
@@ -21,7 +23,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from dataprof.anomalies.detector import distinct_share, previous_runs, severity_for_excess
+from dataprof.anomalies.detector import (
+    distinct_share,
+    looks_like_key,
+    previous_runs,
+    severity_for_excess,
+)
 from dataprof.anomalies.stored_sketches import load_kll, load_top_items
 from dataprof.anomalies.thresholds import Thresholds
 from dataprof.profiling.models import Anomaly, ColumnProfile, Severity, TableProfile
@@ -73,6 +80,8 @@ class DistributionDriftDetector:
             limit = values.drift_ks_statistic
             if limit is None or not values.enabled(self.name):
                 continue
+            if looks_like_key(column.column_name):
+                continue  # identifiers move with the sequence by design
             now = load_kll(current, column.column_name)
             before = load_kll(last, column.column_name)
             if now is None or before is None:

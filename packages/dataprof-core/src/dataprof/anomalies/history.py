@@ -11,7 +11,8 @@ share, the distinct share and the mean. Two strategies judge them:
   deviation of all past runs given (Deequ's online-normal strategy), once there
   are ``history_min_runs`` of them and they are not all equal.
 
-Columns are matched across runs by source field id where both runs have one (a
+The mean of a column named like a key (``order_id``) is not tracked: it follows the
+sequence, not the data. Columns are matched across runs by source field id where both runs have one (a
 renamed Iceberg column keeps its history), else by name.
 """
 
@@ -24,6 +25,7 @@ from dataclasses import dataclass
 
 from dataprof.anomalies.detector import (
     distinct_share,
+    looks_like_key,
     null_share,
     previous_runs,
     severity_for_excess,
@@ -92,6 +94,8 @@ def _series(
             continue
         assert metric.read_column is not None
         for column in current.columns:
+            if metric.name == "mean" and looks_like_key(column.column_name):
+                continue  # an id's mean follows the sequence, not the data
             now = metric.read_column(column)
             if now is None:
                 continue

@@ -10,12 +10,11 @@ distribution; a figure the engine did not measure (``None``) never fires a rule.
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from dataprof.anomalies.detector import distinct_share, non_null_count, null_share
+from dataprof.anomalies.detector import distinct_share, looks_like_key, non_null_count, null_share
 from dataprof.anomalies.stored_sketches import load_kll
 from dataprof.anomalies.thresholds import Thresholds, ThresholdValues
 from dataprof.anomalies.type_names import TypeFamily, type_family
@@ -66,7 +65,10 @@ class NullShareDetector:
             share = null_share(column)
             if share is None:
                 continue
-            if share >= 1.0 and values.enabled("all_null"):
+            if share >= 1.0:
+                # A column allowed to be empty (disabled all_null) is not "mostly null" either.
+                if not values.enabled("all_null"):
+                    continue
                 found.append(
                     Anomaly(
                         column_name=column.column_name,
@@ -140,15 +142,6 @@ def _top_value(column: ColumnProfile) -> Any:
     return column.top_values[0].value if column.top_values else None
 
 
-_KEY_NAME = re.compile(r"(^|[_\W])(id|key|uuid|guid|pk)$", re.IGNORECASE)
-_CAMEL_KEY_NAME = re.compile(r"[a-z0-9](Id|ID|Key|Uuid|UUID)$")  # case matters: not "paid"
-
-
-def _looks_like_key_by_name(name: str) -> bool:
-    leaf = name.rsplit(".", 1)[-1]
-    return bool(_KEY_NAME.search(leaf) or _CAMEL_KEY_NAME.search(leaf))
-
-
 class DuplicateKeyDetector:
     """Repeated values in a column that looks like a key.
 
@@ -170,7 +163,7 @@ class DuplicateKeyDetector:
             share = distinct_share(column)
             if column.distinct_count is None or share is None or non_null < 2:
                 continue
-            by_name = _looks_like_key_by_name(column.column_name) or column.inferred_type == "uuid"
+            by_name = looks_like_key(column.column_name) or column.inferred_type == "uuid"
             family = type_family(column.data_type)
             by_shape = (
                 values.key_distinct_share is not None

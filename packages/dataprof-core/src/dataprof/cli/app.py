@@ -20,7 +20,10 @@ __all__ = ["COMMANDS_ENTRY_POINT_GROUP", "build_app", "main"]
 
 COMMANDS_ENTRY_POINT_GROUP = "dataprof.commands"
 
-_COMMAND_MODULES: tuple[str, ...] = ("dataprof.cli.connector_commands",)
+_COMMAND_MODULES: tuple[str, ...] = (
+    "dataprof.cli.connector_commands",
+    "dataprof.cli.profile_commands",
+)
 
 
 def build_app() -> typer.Typer:

@@ -1,0 +1,506 @@
+"""``dataprof profile`` and ``dataprof history``: profile a table, judge it, keep it.
+
+``profile`` is the whole loop in one command: resolve the source, read it with a
+progress bar (rows, bytes, elapsed; drawn on stderr so ``--format json`` leaves
+stdout to the profile alone), load the table's history from the store, detect
+anomalies, store the run, hand it to result sinks, render it, and exit 1 when an
+anomaly reaches ``--fail-on`` (the CI gate). A run that fails on the source is
+stored as failed with its redacted reason before the error is shown (exit 2), so
+history shows the gap and why.
+
+``history`` reads the store only (it never connects to the source): past runs
+newest first with how the row count moved, or one column's figures across runs.
+"""
+
+from __future__ import annotations
+
+import enum
+import sys
+import time
+import uuid
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+from rich.markup import escape
+from rich.table import Table
+from rich.text import Text
+
+from dataprof.cli.options import (
+    ConfigOption,
+    DatabaseOption,
+    ParamOption,
+    SourceArgument,
+    TableOption,
+    TypeOption,
+    resolve_named_source,
+)
+from dataprof.cli.output import EXIT_FAILED_CHECK, console, err_console, fail, handle_errors
+from dataprof.errors import ConnectorError, PluginError
+from dataprof.profiling.models import ProfileMode, RunStatus, Severity
+
+if TYPE_CHECKING:
+    from dataprof.config import DataSourceConfig
+    from dataprof.profiling.models import ColumnProfile, TableProfile
+    from dataprof.stores import ProfileStore, RunSummary, SourceIdentity
+
+__all__ = ["register"]
+
+HISTORY_RUNS_FOR_DETECTION = 30
+"""Past runs loaded for the history strategies (the z-score needs a handful, not all)."""
+
+_SEVERITY_STYLE = {
+    Severity.CRITICAL: "bold white on red",
+    Severity.HIGH: "bold red",
+    Severity.MEDIUM: "yellow",
+    Severity.LOW: "cyan",
+}
+
+
+class OutputFormat(enum.StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
+StoreOption = Annotated[
+    str | None,
+    typer.Option(
+        "--store",
+        help="Profile store: a folder or file:// URL (default $DATAPROF_STORE, "
+        "else ./.dataprof/store).",
+    ),
+]
+FormatOption = Annotated[
+    OutputFormat, typer.Option("--format", "-f", help="table (readable) or json (stdout only).")
+]
+
+
+def _table(title: Text, *headers: str, keep: Sequence[str] = (), cap: int = 24) -> Table:
+    """A table for narrow terminals: the ``keep`` columns (what identifies a row) are
+    never shrunk; the others give up width first, each capped at ``cap`` characters,
+    cutting long values with an ellipsis."""
+    table = Table(title=title, title_justify="left")
+    for header in headers:
+        kept = header in keep
+        table.add_column(
+            header,
+            no_wrap=kept,
+            overflow="fold" if kept else "ellipsis",
+            max_width=None if kept else cap,
+        )
+    return table
+
+
+def _identity(config: DataSourceConfig) -> SourceIdentity:
+    from dataprof.stores import SourceIdentity
+
+    return SourceIdentity(
+        source_type=config.source_type,
+        source_name=config.name,
+        database=config.database,
+        table=config.table,
+    )
+
+
+def _split_columns(columns: Sequence[str] | None) -> list[str] | None:
+    if not columns:
+        return None
+    names = [name.strip() for value in columns for name in value.split(",")]
+    return [name for name in names if name] or None
+
+
+# -- profile ------------------------------------------------------------------------------
+@contextmanager
+def _progress_bar(enabled: bool) -> Iterator[Any]:
+    """A live bar on stderr; yields the engine's ``progress(rows, bytes)`` callback."""
+    from rich.filesize import decimal
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    if not enabled:
+        yield None
+        return
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("Reading"),
+        BarColumn(),
+        TextColumn("{task.fields[rows]} rows"),
+        TextColumn("{task.fields[bytes]}"),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
+    )
+    task = progress.add_task("read", total=None, rows="0", bytes="0 bytes")
+
+    def update(rows: int, read_bytes: int) -> None:
+        progress.update(task, rows=f"{rows:,}", bytes=decimal(read_bytes))
+
+    with progress:
+        yield update
+
+
+@handle_errors
+def profile(
+    source: SourceArgument = None,
+    config: ConfigOption = None,
+    source_type: TypeOption = None,
+    param: ParamOption = None,
+    database: DatabaseOption = None,
+    table: TableOption = None,
+    mode: Annotated[
+        ProfileMode, typer.Option("--mode", "-m", help="How to read: auto picks the cheapest.")
+    ] = ProfileMode.AUTO,
+    columns: Annotated[
+        list[str] | None,
+        typer.Option("--columns", help="Only these columns (comma-separated or repeated)."),
+    ] = None,
+    sample_size: Annotated[
+        int, typer.Option("--sample-size", min=1, help="Rows read in sample mode.")
+    ] = 10_000,
+    store: StoreOption = None,
+    output: FormatOption = OutputFormat.TABLE,
+    fail_on: Annotated[
+        Severity | None,
+        typer.Option("--fail-on", help="Exit 1 when an anomaly is at or above this severity."),
+    ] = None,
+    no_progress: Annotated[
+        bool, typer.Option("--no-progress", help="Do not draw the progress bar.")
+    ] = False,
+) -> None:
+    """Profile a table, flag anomalies against its history, and store the run."""
+    from dataprof.anomalies import Thresholds, detect_anomalies
+    from dataprof.profiling import profile_table
+    from dataprof.registry import get_connector
+    from dataprof.stores import open_store, publish
+
+    named = resolve_named_source(
+        source, config, source_type=source_type, params=param, database=database, table=table
+    )
+    cfg = named.config
+    thresholds = Thresholds.from_mapping(named.extras.get("thresholds"))
+    profile_store = open_store(store)
+    identity = _identity(cfg)
+    run_id = uuid.uuid4().hex
+    started_at = datetime.now(UTC)
+    clock = time.monotonic()
+
+    try:
+        with get_connector(cfg) as connector, _progress_bar(not no_progress) as progress:
+            result = profile_table(
+                connector,
+                mode=mode,
+                columns=_split_columns(columns),
+                sample_size=sample_size,
+                progress=progress,
+                run_id=run_id,
+            )
+    except Exception as exc:
+        reason = str(exc) if isinstance(exc, ConnectorError) else f"{type(exc).__name__}: {exc}"
+        failed = profile_store.record_failed_run(
+            identity, run_id=run_id, error=reason, mode=mode, started_at=started_at
+        )
+        _publish_quietly(failed)
+        raise
+
+    history = profile_store.history(identity, limit=HISTORY_RUNS_FOR_DETECTION)
+    try:
+        anomalies = detect_anomalies(result, history, thresholds)
+    except PluginError as exc:
+        # The profile itself is good: keep it, say detection did not finish, then fail.
+        note = f"anomaly detection failed: {exc.reason}"
+        profile_store.save_run(result.model_copy(update={"notes": [*result.notes, note]}))
+        raise
+    result = result.model_copy(update={"anomalies": anomalies})
+    profile_store.save_run(result)
+    sink_error: PluginError | None = None
+    try:
+        publish(result)
+    except PluginError as exc:
+        sink_error = exc
+
+    if output is OutputFormat.JSON:
+        sys.stdout.write(result.model_dump_json(indent=2) + "\n")
+    else:
+        _render_profile(result, time.monotonic() - clock, profile_store)
+    if sink_error is not None:
+        raise fail(sink_error)
+    if fail_on is not None:
+        reached = [a for a in anomalies if a.severity.rank >= fail_on.rank]
+        if reached:
+            err_console.print(
+                f"[bold red]{len(reached)} anomal{'y' if len(reached) == 1 else 'ies'} at or "
+                f"above {fail_on.value}[/] (--fail-on {fail_on.value})",
+                highlight=False,
+            )
+            raise typer.Exit(EXIT_FAILED_CHECK)
+
+
+def _publish_quietly(failed: TableProfile) -> None:
+    """Tell sinks about a failed run without letting a sink error hide the real one."""
+    from dataprof.stores import publish
+
+    try:
+        publish(failed)
+    except PluginError as exc:
+        err_console.print(f"[yellow]Warning:[/] {escape(str(exc))}", highlight=False)
+
+
+def _short(value: Any, width: int = 28) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        text = f"{value:.6g}"
+    elif isinstance(value, datetime):
+        text = value.isoformat(sep=" ")
+    elif isinstance(value, bytes):
+        text = value[:12].hex() + ("…" if len(value) > 12 else "")
+    else:
+        text = str(value)
+    text = text.replace("\n", "\\n")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _null_share(column: ColumnProfile) -> str:
+    if column.null_percentage is not None:
+        return f"{column.null_percentage:.1f}%"
+    if column.null_count is not None and column.row_count:
+        return f"{100 * column.null_count / column.row_count:.1f}%"
+    return ""
+
+
+def _distinct(column: ColumnProfile) -> str:
+    if column.distinct_count is None:
+        return ""
+    metric = column.metrics.get("distinct_count")
+    approximate = metric is not None and not metric.exact
+    return f"{'≈' if approximate else ''}{column.distinct_count:,}"
+
+
+def _top(column: ColumnProfile) -> str:
+    if not column.top_values:
+        return ""
+    first = column.top_values[0]
+    return f"{_short(first.value, 20)} ({first.count:,})"
+
+
+def _render_profile(result: TableProfile, elapsed: float, store: ProfileStore) -> None:
+    where = f"{result.database}.{result.table}" if result.database else result.table
+    source = (
+        f"{result.source_name} ({result.source_type})" if result.source_name else result.source_type
+    )
+    title = Text.assemble(
+        (f"{source}: {where}", "bold"),
+        f"  {result.row_count:,} rows{'' if result.row_count_exact else ' (estimated)'}, "
+        f"mode {result.mode.value}{', sampled' if result.sampled else ''}, {elapsed:.1f}s",
+    )
+    table = _table(
+        title,
+        "column",
+        "type",
+        "inferred",
+        "nulls",
+        "distinct",
+        "min",
+        "max",
+        "mean",
+        "top value",
+        keep=("column",),
+    )
+    for column in result.columns:
+        table.add_row(
+            Text(column.column_name),
+            Text(_short(column.data_type, 24)),
+            Text(column.inferred_type if column.supported else "unsupported"),
+            _null_share(column),
+            _distinct(column),
+            Text(_short(column.min_value)),
+            Text(_short(column.max_value)),
+            _short(column.mean_value),
+            Text(_top(column)),
+        )
+    console.print(table)
+    for note in result.notes:
+        console.print(Text(f"note: {note}", style="dim"))
+    if result.anomalies:
+        found = _table(
+            Text("Anomalies", style="bold"),
+            "severity",
+            "column",
+            "type",
+            "description",
+            keep=("severity", "column"),
+            cap=200,
+        )
+        for anomaly in result.anomalies:
+            found.add_row(
+                Text(anomaly.severity.value, style=_SEVERITY_STYLE[anomaly.severity]),
+                Text(anomaly.column_name or "(table)"),
+                Text(anomaly.anomaly_type),
+                Text(anomaly.description),
+            )
+        console.print(found)
+    else:
+        console.print("[green]No anomalies.[/]")
+    console.print(
+        Text(f"Run {result.run_id} stored in {_store_label(store)}", style="dim"), highlight=False
+    )
+
+
+def _store_label(store: ProfileStore) -> str:
+    root = getattr(store, "root", None)
+    return str(root) if root is not None else type(store).__name__
+
+
+# -- history ------------------------------------------------------------------------------
+@handle_errors
+def history(
+    source: SourceArgument = None,
+    config: ConfigOption = None,
+    source_type: TypeOption = None,
+    param: ParamOption = None,
+    database: DatabaseOption = None,
+    table: TableOption = None,
+    store: StoreOption = None,
+    limit: Annotated[int, typer.Option("--limit", "-n", min=1, help="Runs to show.")] = 20,
+    column: Annotated[
+        str | None, typer.Option("--column", help="Show one column's figures across runs.")
+    ] = None,
+    output: FormatOption = OutputFormat.TABLE,
+) -> None:
+    """Past runs of a table, newest first, and how the key figures moved."""
+    from dataprof.stores import open_store
+
+    cfg = resolve_named_source(
+        source, config, source_type=source_type, params=param, database=database, table=table
+    ).config
+    identity = _identity(cfg)
+    profile_store = open_store(store)
+    if column is not None:
+        _column_history(profile_store, identity, column, limit, output)
+        return
+    runs = profile_store.list_runs(identity, limit=limit, include_failed=True)
+    if output is OutputFormat.JSON:
+        import json
+
+        sys.stdout.write(json.dumps([r.model_dump(mode="json") for r in runs], indent=2) + "\n")
+        return
+    if not runs:
+        console.print(
+            f"No runs of {escape(identity.label)} in {escape(_store_label(profile_store))}."
+        )
+        return
+    out = _table(
+        Text(f"History of {identity.label}", style="bold"),
+        "started (UTC)",
+        "run",
+        "status",
+        "rows",
+        "change",
+        "anomalies",
+        keep=("started (UTC)", "run", "status", "rows", "change"),
+    )
+    for run, change in zip(runs, _row_changes(runs), strict=True):
+        failed = run.status is RunStatus.FAILED
+        out.add_row(
+            run.started_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+            run.run_id[:8],
+            Text(run.status.value, style="red" if failed else "green"),
+            "" if failed else f"{run.row_count:,}",
+            change,
+            Text(_first_line(run.error or ""), style="red") if failed else _anomaly_counts(run),
+        )
+    console.print(out)
+
+
+def _row_changes(runs: Sequence[RunSummary]) -> list[str]:
+    """Per run (newest first), the row count change since the previous succeeded run."""
+    changes: list[str] = []
+    for i, run in enumerate(runs):
+        older = next((r for r in runs[i + 1 :] if r.status is RunStatus.SUCCEEDED), None)
+        if run.status is not RunStatus.SUCCEEDED or older is None:
+            changes.append("")
+            continue
+        delta = run.row_count - older.row_count
+        share = f" ({delta / older.row_count:+.1%})" if older.row_count else ""
+        changes.append(f"{delta:+,}{share}" if delta else "=")
+    return changes
+
+
+def _anomaly_counts(run: RunSummary) -> Text:
+    text = Text()
+    for severity in sorted(Severity, key=lambda s: -s.rank):
+        count = run.anomaly_counts.get(severity.value, 0)
+        if count:
+            if text:
+                text.append(", ")
+            text.append(f"{count} {severity.value}", style=_SEVERITY_STYLE[severity])
+    return text if text else Text("none", style="dim")
+
+
+def _first_line(text: str, width: int = 60) -> str:
+    line = text.split("\n", 1)[0]
+    return line if len(line) <= width else line[: width - 1] + "…"
+
+
+def _column_history(
+    store: ProfileStore, identity: SourceIdentity, name: str, limit: int, output: OutputFormat
+) -> None:
+    rows: list[dict[str, Any]] = []
+    for past in store.history(identity, limit=limit):
+        found = past.column(name)
+        if found is None:
+            continue
+        rows.append(
+            {
+                "run_id": past.run_id,
+                "started_at": past.started_at.isoformat(),
+                "data_type": found.data_type,
+                "row_count": found.row_count,
+                "null_percentage": found.null_percentage,
+                "distinct_count": found.distinct_count,
+                "mean": found.mean_value,
+                "min": _short(found.min_value, 40),
+                "max": _short(found.max_value, 40),
+            }
+        )
+    if output is OutputFormat.JSON:
+        import json
+
+        sys.stdout.write(json.dumps(rows, indent=2) + "\n")
+        return
+    if not rows:
+        raise fail(
+            f"Column {name!r} is in no stored run of {identity.label}; "
+            "check the name with `dataprof schema`"
+        )
+    out = _table(
+        Text(f"{name} in {identity.label}", style="bold"),
+        "started (UTC)",
+        "run",
+        "type",
+        "rows",
+        "nulls",
+        "distinct",
+        "mean",
+        "min",
+        "max",
+    )
+    for row in rows:
+        out.add_row(
+            datetime.fromisoformat(row["started_at"]).astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
+            row["run_id"][:8],
+            Text(row["data_type"]),
+            f"{row['row_count']:,}",
+            "" if row["null_percentage"] is None else f"{row['null_percentage']:.1f}%",
+            "" if row["distinct_count"] is None else f"{row['distinct_count']:,}",
+            _short(row["mean"]),
+            Text(row["min"]),
+            Text(row["max"]),
+        )
+    console.print(out)
+
+
+def register(app: typer.Typer) -> None:
+    app.command("profile")(profile)
+    app.command("history")(history)

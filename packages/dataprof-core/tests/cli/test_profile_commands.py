@@ -1,0 +1,276 @@
+"""`dataprof profile` and `dataprof history` end to end: the real engine over Parquet files
+through the `file` connector, a real local store in a temporary folder."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, ClassVar
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from pydantic import BaseModel, ConfigDict, SecretStr
+from typer.testing import CliRunner
+
+from dataprof import AuthenticationError, DataConnector
+from dataprof.cli import build_app
+from dataprof.hooks import reset_hooks
+from dataprof.profiling.models import RunStatus, TableProfile
+from dataprof.registry import ConnectorRegistry
+from dataprof.stores import LocalProfileStore, SourceIdentity
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATAPROF_STORE", raising=False)
+    reset_hooks()
+    yield
+    reset_hooks()
+
+
+def write_orders(path: Path, rows: int, *, seed: int = 0, loc: float = 100.0) -> Path:
+    rng = np.random.default_rng(seed)
+    pq.write_table(
+        pa.table(
+            {
+                "order_id": pa.array(np.arange(rows), pa.int64()),
+                "amount": pa.array(rng.normal(loc, 10.0, rows)),
+                "country": pa.array(rng.choice(["FR", "DE", "ES"], rows).tolist()),
+                "note": pa.array([None] * rows, pa.string()),
+            }
+        ),
+        path,
+    )
+    return path
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(build_app(), list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def store_at(path: Path) -> LocalProfileStore:
+    return LocalProfileStore(path)
+
+
+ORDERS = SourceIdentity(source_type="file", database="", table="orders.parquet")
+
+
+def test_profile_renders_columns_and_anomalies_and_stores_the_run(tmp_path: Path) -> None:
+    data = write_orders(tmp_path / "orders.parquet", 2000)
+    code, out, err = invoke("profile", str(data), "--no-progress")
+    assert code == 0, err
+    for name in ("order_id", "amount", "country", "note", "2,000 rows"):
+        assert name in out
+    assert "all_null" in out  # `note` is entirely null
+    assert "Traceback" not in out + err
+    [run] = store_at(tmp_path / ".dataprof" / "store").history(ORDERS)
+    assert run.row_count == 2000
+    assert [(a.column_name, a.anomaly_type) for a in run.anomalies] == [("note", "all_null")]
+    assert f"Run {run.run_id} stored" in out
+
+
+def test_json_output_is_the_profile_and_nothing_else(tmp_path: Path) -> None:
+    data = write_orders(tmp_path / "orders.parquet", 500)
+    code, out, _ = invoke("profile", str(data), "--format", "json", "--store", str(tmp_path / "s"))
+    assert code == 0
+    printed = TableProfile.model_validate_json(out)
+    assert printed.row_count == 500
+    assert [c.column_name for c in printed.columns] == ["order_id", "amount", "country", "note"]
+    assert printed.anomalies[0].anomaly_type == "all_null"
+    assert "amount/kll" in printed.sketches
+    assert store_at(tmp_path / "s").get_run(printed.run_id).anomalies == printed.anomalies
+
+
+def test_columns_and_mode_are_passed_to_the_engine(tmp_path: Path) -> None:
+    data = write_orders(tmp_path / "orders.parquet", 3000)
+    code, out, err = invoke(
+        "profile", str(data), "--columns", "amount,country", "--mode", "sample",
+        "--sample-size", "100", "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    printed = TableProfile.model_validate_json(out)
+    assert [c.column_name for c in printed.columns] == ["amount", "country"]
+    assert printed.mode.value == "sample"
+    assert printed.sampled
+
+
+@pytest.mark.parametrize(("level", "expected"), [("high", 1), ("medium", 1), ("critical", 0)])
+def test_fail_on_severity(tmp_path: Path, level: str, expected: int) -> None:
+    data = write_orders(tmp_path / "orders.parquet", 300)  # all_null is high
+    code, _, err = invoke("profile", str(data), "--no-progress", "--fail-on", level)
+    assert code == expected
+    if expected:
+        assert f"at or above {level}" in err
+
+
+def test_second_run_is_judged_against_the_first_and_history_shows_it(tmp_path: Path) -> None:
+    data = tmp_path / "orders.parquet"
+    write_orders(data, 1000, seed=1)
+    assert invoke("profile", str(data), "--no-progress")[0] == 0
+    write_orders(data, 3000, seed=2, loc=160.0)  # 3x the rows, amounts shifted up
+    code, out, err = invoke("profile", str(data), "--format", "json", "--fail-on", "critical")
+    assert code == 1, err
+    kinds = {
+        (a.column_name, a.anomaly_type, a.severity.value)
+        for a in TableProfile.model_validate_json(out).anomalies
+    }
+    assert (None, "row_count_change", "critical") in kinds
+    assert ("amount", "distribution_drift", "high") in kinds
+    assert ("amount", "mean_change", "medium") in kinds
+
+    code, out, _ = invoke("history", str(data))
+    assert code == 0
+    assert "+2,000 (+200.0%)" in out
+    code, out, _ = invoke("history", str(data), "--format", "json")
+    runs = json.loads(out)
+    assert [r["row_count"] for r in runs] == [3000, 1000]
+    assert runs[0]["anomaly_counts"]["critical"] == 1
+    code, out, _ = invoke("history", str(data), "--column", "amount", "--format", "json")
+    means = [r["mean"] for r in json.loads(out)]
+    assert means[0] == pytest.approx(160, abs=2)
+    assert means[1] == pytest.approx(100, abs=2)
+
+
+def test_thresholds_from_the_config_file(tmp_path: Path) -> None:
+    write_orders(tmp_path / "orders.parquet", 300)
+    (tmp_path / "dataprof.toml").write_text(
+        """
+[sources.orders]
+source_type = "file"
+database = "shop"
+table = "orders"
+connection_params = { path = "orders.parquet" }
+
+[sources.orders.thresholds.columns.note]
+disabled = ["all_null"]
+"""
+    )
+    code, out, err = invoke("profile", "orders", "--no-progress", "--fail-on", "low")
+    assert code == 0, err
+    assert "No anomalies" in out
+    named = SourceIdentity(
+        source_type="file", source_name="orders", database="shop", table="orders"
+    )
+    assert len(store_at(tmp_path / ".dataprof" / "store").history(named)) == 1
+
+
+def test_invalid_thresholds_are_one_clear_error(tmp_path: Path) -> None:
+    write_orders(tmp_path / "orders.parquet", 10)
+    (tmp_path / "dataprof.toml").write_text(
+        '[sources.orders]\nsource_type = "file"\ndatabase = ""\ntable = "o"\n'
+        'connection_params = { path = "orders.parquet" }\n'
+        "[sources.orders.thresholds]\nmostly_nul_share = 0.5\n"
+    )
+    code, out, err = invoke("profile", "orders")
+    assert code == 2
+    assert "mostly_nul_share" in err
+    assert "Traceback" not in out + err
+
+
+def test_a_failed_read_is_recorded_then_reported(tmp_path: Path) -> None:
+    broken = tmp_path / "orders.parquet"
+    broken.write_bytes(b"PAR1 this is not a parquet file")
+    code, out, err = invoke("profile", str(broken), "--no-progress")
+    assert code == 2
+    assert "Error:" in err
+    assert "Traceback" not in out + err
+    [run] = store_at(tmp_path / ".dataprof" / "store").history(ORDERS, include_failed=True)
+    assert run.status is RunStatus.FAILED
+    assert run.error
+    code, out, _ = invoke("history", str(broken))
+    assert "failed" in out
+
+
+class EchoParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    password: SecretStr
+
+
+class EchoingConnector(DataConnector):
+    """An engine that echoes the credential back in its error, as some drivers do."""
+
+    params_model: ClassVar[type[BaseModel]] = EchoParams
+    params: EchoParams
+
+    def arrow_schema(self) -> Any:
+        raise AuthenticationError(
+            f"login refused for password {self.params.password.get_secret_value()}",
+            **self.error_context(),
+        )
+
+    def iter_batches(self, *args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("never reached")
+
+
+def test_failed_run_never_stores_the_secret(
+    tmp_path: Path, dataprof_registry: ConnectorRegistry
+) -> None:
+    dataprof_registry.register("echo", EchoingConnector)
+    secret = "s3cr3t-Hunter-42"
+    code, out, err = invoke(
+        "profile", "--type", "echo", "--param", f"password={secret}", "--table", "t",
+        "--database", "d", "--no-progress",
+    )  # fmt: skip
+    assert code == 2
+    assert "login refused" in err
+    assert secret not in out + err
+    store_root = tmp_path / ".dataprof" / "store"
+    [run] = store_at(store_root).history(
+        SourceIdentity(source_type="echo", database="d", table="t"), include_failed=True
+    )
+    assert run.status is RunStatus.FAILED
+    assert "login refused" in (run.error or "")
+    for path in store_root.rglob("*.json"):
+        assert secret not in path.read_text()
+
+
+def test_unknown_store_scheme(tmp_path: Path) -> None:
+    data = write_orders(tmp_path / "orders.parquet", 10)
+    code, _, err = invoke("profile", str(data), "--store", "s3://bucket/profiles")
+    assert code == 2
+    assert "'s3'" in err
+
+
+def test_history_of_a_table_never_profiled(tmp_path: Path) -> None:
+    data = write_orders(tmp_path / "orders.parquet", 10)
+    code, out, _ = invoke("history", str(data))
+    assert code == 0
+    assert "No runs" in out
+
+
+BROKEN_DETECTOR = """
+from dataprof import hookimpl
+
+class Broken:
+    name = "broken"
+    def detect(self, current, history, thresholds):
+        raise KeyError("missing")
+
+@hookimpl
+def dataprof_anomaly_detectors():
+    return [Broken()]
+"""
+
+
+def test_failing_plugin_detector_keeps_the_profile_and_exits_2(
+    tmp_path: Path, plugin_site: Any
+) -> None:
+    plugin_site.install(
+        "dataprof-broken-detector",
+        {"dataprof.plugins": {"brokendet": "cli_test_broken_detector"}},
+        {"cli_test_broken_detector": BROKEN_DETECTOR},
+    )
+    data = write_orders(tmp_path / "orders.parquet", 50)
+    code, out, err = invoke("profile", str(data), "--no-progress")
+    assert code == 2
+    assert "'broken'" in err
+    assert "Traceback" not in out + err
+    [run] = store_at(tmp_path / ".dataprof" / "store").history(ORDERS)
+    assert any("anomaly detection failed" in note for note in run.notes)
