@@ -71,6 +71,8 @@ QUANTILES: dict[str, float] = {
 HISTOGRAM_BINS = 10
 TOP_VALUES = 10
 _DECIMAL_PRECISION = 120  # enough for any sum of decimal256 values
+_FLOAT64_DIGITS = 15  # decimal digits that survive a round trip through float64
+_FLOAT64_RELATIVE = 2.0**-53
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ def plain_array(arr: pa.Array) -> pa.Array:
     while True:
         if isinstance(arr, pa.DictionaryArray):
             arr = arr.dictionary_decode()
-        elif isinstance(arr, pa.ExtensionArray):
+        elif isinstance(arr.type, pa.BaseExtensionType):
             arr = arr.storage
         elif pa.types.is_run_end_encoded(arr.type):
             arr = pc.run_end_decode(arr)
@@ -591,23 +593,36 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
         )
 
         kll = self.kll
-        exact = kll.exact
+        # The sketch holds float64s: values beyond 2**53 (ns timestamps, wide decimals)
+        # come back rounded even when the sketch kept every value.
+        fits = self._fits_float64()
+        exact = kll.exact and fits
+        bound, kind_name = (
+            (kll.rank_error, "rank") if not kll.exact else (_FLOAT64_RELATIVE, "float64")
+        )
         ranks = list(QUANTILES.values())
         values = kll.sketch.get_quantiles(ranks, True)
         quantiles = {name: self._from_float(v) for name, v in zip(QUANTILES, values, strict=True)}
         flat["median_value"] = metrics.add(
-            "median", quantiles["p50"], exact=exact, bound=kll.rank_error, kind="rank"
+            "median", quantiles["p50"], exact=exact, bound=bound, kind=kind_name
         )
-        metrics.add("quantiles", quantiles, exact=exact, bound=kll.rank_error, kind="rank")
+        metrics.add("quantiles", quantiles, exact=exact, bound=bound, kind=kind_name)
         metrics.add(
             "histogram",
             self._histogram(),
-            exact=exact,
+            exact=kll.exact,
             bound=kll.pmf_rank_error,
             kind="rank",
         )
         sketches[f"{self.name}/kll"] = encode_sketch(bytes(kll.sketch.serialize()))
         return self.inferred
+
+    def _fits_float64(self) -> bool:
+        if self.kind is Kind.FLOAT:
+            return True
+        if self.kind is Kind.DECIMAL:
+            return int(storage_type(self.data_type).precision) <= _FLOAT64_DIGITS
+        return max(abs(int(self.min)), abs(int(self.max))) <= 2**53
 
     def _exact_mean(self) -> float:
         if self.kind is Kind.FLOAT:

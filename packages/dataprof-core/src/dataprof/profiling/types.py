@@ -40,7 +40,7 @@ def storage_type(data_type: pa.DataType) -> pa.DataType:
     while True:
         if pa.types.is_dictionary(data_type):
             data_type = data_type.value_type
-        elif isinstance(data_type, pa.ExtensionType):
+        elif isinstance(data_type, pa.BaseExtensionType):
             data_type = data_type.storage_type
         elif pa.types.is_run_end_encoded(data_type):
             data_type = data_type.value_type
