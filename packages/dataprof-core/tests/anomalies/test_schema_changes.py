@@ -84,3 +84,18 @@ def test_disabled_change_type() -> None:
     after = with_schema(1, {"a": "int64", "b": "string"})
     thresholds = Thresholds.from_mapping({"disabled": ["column_added"]})
     assert SchemaChangeDetector().detect(after, [before], thresholds) == []
+
+
+def test_partial_runs_are_compared_like_with_like() -> None:
+    from dataprof.anomalies import partial_run_note, requested_columns
+
+    full = with_schema(0, {"a": "int64", "b": "string", "c": "double"})
+    partial = with_schema(1, {"a": "int64"}, notes=[partial_run_note(["a", "odd, name"])])
+    assert requested_columns(partial) == {"a", "odd, name"}
+    # a partial run does not see the columns it left out as dropped
+    assert SchemaChangeDetector().detect(partial, [full], Thresholds()) == []
+    # a full run is judged against the last full run, not the partial one in between
+    after = with_schema(2, {"a": "int64", "b": "string"})
+    assert kinds(SchemaChangeDetector().detect(after, [full, partial], Thresholds())) == [
+        ("c", "column_dropped", Severity.HIGH)
+    ]

@@ -274,3 +274,41 @@ def test_failing_plugin_detector_keeps_the_profile_and_exits_2(
     assert "Traceback" not in out + err
     [run] = store_at(tmp_path / ".dataprof" / "store").history(ORDERS)
     assert any("anomaly detection failed" in note for note in run.notes)
+
+
+def test_profiling_some_columns_does_not_report_the_others_as_dropped(tmp_path: Path) -> None:
+    data = write_orders(tmp_path / "orders.parquet", 400)
+    assert invoke("profile", str(data), "--no-progress")[0] == 0
+    code, out, err = invoke("profile", str(data), "--columns", "amount", "--format", "json")
+    assert code == 0, err
+    kinds = {a.anomaly_type for a in TableProfile.model_validate_json(out).anomalies}
+    assert "column_dropped" not in kinds
+    # ... while a real drop, on a full run, is reported
+    pq.write_table(pq.read_table(data).drop_columns(["country"]), data)
+    code, out, _ = invoke("profile", str(data), "--format", "json")
+    dropped = [
+        a.column_name
+        for a in TableProfile.model_validate_json(out).anomalies
+        if a.anomaly_type == "column_dropped"
+    ]
+    assert dropped == ["country"]
+
+
+def test_progress_bar_shows_rows_bytes_and_elapsed() -> None:
+    from io import StringIO
+
+    from rich.console import Console
+
+    from dataprof.cli.profile_commands import _progress_bar
+
+    screen = StringIO()
+    terminal = Console(file=screen, force_terminal=True, width=100)
+    with _progress_bar(True, terminal) as update:
+        update(5_000, 211_390)
+        update(12_345, 1_500_000)
+    shown = screen.getvalue()
+    assert "12,345 rows" in shown
+    assert "1.5 MB" in shown
+    assert "0:00:0" in shown  # elapsed, h:mm:ss
+    with _progress_bar(False) as nothing:
+        assert nothing is None

@@ -18,7 +18,12 @@ concern:
 (``dataprof_anomaly_detectors`` hook) under one :class:`Thresholds`.
 """
 
-from dataprof.anomalies.detector import AnomalyDetector, previous_runs
+from dataprof.anomalies.detector import (
+    AnomalyDetector,
+    partial_run_note,
+    previous_runs,
+    requested_columns,
+)
 from dataprof.anomalies.drift import (
     DistributionDriftDetector,
     TopValuesChurnDetector,
@@ -62,7 +67,9 @@ __all__ = [
     "detect_anomalies",
     "jaccard_distance",
     "ks_statistic",
+    "partial_run_note",
     "plugin_detectors",
     "previous_runs",
+    "requested_columns",
     "sort_anomalies",
 ]

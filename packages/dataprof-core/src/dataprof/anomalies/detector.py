@@ -11,6 +11,7 @@ drops the current run should the caller have saved it already.
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from collections.abc import Sequence
@@ -26,10 +27,13 @@ from dataprof.profiling.models import (
 )
 
 __all__ = [
+    "PARTIAL_RUN_NOTE",
     "AnomalyDetector",
     "distinct_share",
     "looks_like_key",
     "non_null_count",
+    "partial_run_note",
+    "requested_columns",
     "null_share",
     "previous_runs",
     "severity_for_excess",
@@ -64,9 +68,53 @@ def looks_like_key(name: str) -> bool:
     return bool(_KEY_NAME.search(leaf) or _CAMEL_KEY_NAME.search(leaf))
 
 
+PARTIAL_RUN_NOTE = "columns requested: "
+"""Prefix of the note marking a run that profiled only some columns (``--columns``).
+
+``TableProfile`` has no field for the column selection yet, so the caller that
+asked for a selection records it as a note; see :func:`requested_columns`."""
+
+
+def partial_run_note(columns: Sequence[str]) -> str:
+    return PARTIAL_RUN_NOTE + json.dumps(list(columns), ensure_ascii=False)
+
+
+def requested_columns(profile: TableProfile) -> set[str] | None:
+    """The columns a partial run was asked for, or None when it profiled them all."""
+    for note in profile.notes:
+        if note.startswith(PARTIAL_RUN_NOTE):
+            try:
+                names = json.loads(note[len(PARTIAL_RUN_NOTE) :])
+            except ValueError:
+                continue
+            if isinstance(names, list):
+                return {str(name) for name in names}
+    return None
+
+
+def _restricted(past: TableProfile, names: set[str]) -> TableProfile:
+    return past.model_copy(
+        update={
+            "columns": [c for c in past.columns if c.column_name in names],
+            "schema_fields": {k: v for k, v in past.schema_fields.items() if k in names},
+            "field_ids": {k: v for k, v in past.field_ids.items() if k in names},
+        }
+    )
+
+
 def previous_runs(current: TableProfile, history: Sequence[TableProfile]) -> list[TableProfile]:
-    """Succeeded runs other than ``current``, oldest first."""
+    """The runs to judge ``current`` against: succeeded, not ``current`` itself, oldest first.
+
+    Partial runs are made comparable: a full run is never judged against a partial
+    one (its missing columns would read as dropped), and a partial run is judged
+    against past runs cut down to its own columns.
+    """
     runs = [p for p in history if p.status is RunStatus.SUCCEEDED and p.run_id != current.run_id]
+    if requested_columns(current) is None:
+        runs = [p for p in runs if requested_columns(p) is None]
+    else:
+        names = set(current.schema_fields) | {c.column_name for c in current.columns}
+        runs = [_restricted(p, names) for p in runs]
     return sorted(runs, key=lambda p: p.finished_at.timestamp())
 
 

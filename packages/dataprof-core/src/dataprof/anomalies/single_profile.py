@@ -259,7 +259,8 @@ class OutlierDetector:
             column_name=column.column_name,
             anomaly_type="outliers",
             severity=Severity.MEDIUM if share >= 0.01 else Severity.LOW,
-            description=f"About {estimated} values ({share:.2%}) lie outside the fences "
+            description=f"About {estimated} value{'s' if estimated != 1 else ''} ({share:.2%}) "
+            f"outside the fences "
             f"[{lower:g}, {upper:g}] (IQR x {k:g}); min {low:g}, max {high:g}",
             observed_value=share,
             threshold={"lower": lower, "upper": upper},

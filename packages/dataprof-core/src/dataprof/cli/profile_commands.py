@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
+from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
@@ -113,7 +114,7 @@ def _split_columns(columns: Sequence[str] | None) -> list[str] | None:
 
 # -- profile ------------------------------------------------------------------------------
 @contextmanager
-def _progress_bar(enabled: bool) -> Iterator[Any]:
+def _progress_bar(enabled: bool, output: Console | None = None) -> Iterator[Any]:
     """A live bar on stderr; yields the engine's ``progress(rows, bytes)`` callback."""
     from rich.filesize import decimal
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -128,7 +129,7 @@ def _progress_bar(enabled: bool) -> Iterator[Any]:
         TextColumn("{task.fields[rows]} rows"),
         TextColumn("{task.fields[bytes]}"),
         TimeElapsedColumn(),
-        console=err_console,
+        console=output or err_console,
         transient=True,
     )
     task = progress.add_task("read", total=None, rows="0", bytes="0 bytes")
@@ -169,7 +170,7 @@ def profile(
     ] = False,
 ) -> None:
     """Profile a table, flag anomalies against its history, and store the run."""
-    from dataprof.anomalies import Thresholds, detect_anomalies
+    from dataprof.anomalies import Thresholds, detect_anomalies, partial_run_note
     from dataprof.profiling import profile_table
     from dataprof.registry import get_connector
     from dataprof.stores import open_store, publish
@@ -196,13 +197,13 @@ def profile(
                 run_id=run_id,
             )
     except Exception as exc:
-        reason = str(exc) if isinstance(exc, ConnectorError) else f"{type(exc).__name__}: {exc}"
-        failed = profile_store.record_failed_run(
-            identity, run_id=run_id, error=reason, mode=mode, started_at=started_at
-        )
-        _publish_quietly(failed)
+        _record_failure(profile_store, identity, run_id, exc, mode, started_at)
         raise
 
+    selected = _split_columns(columns)
+    if selected:
+        # The engine does not record the selection yet; detection needs it (see partial_run_note).
+        result = result.model_copy(update={"notes": [*result.notes, partial_run_note(selected)]})
     history = profile_store.history(identity, limit=HISTORY_RUNS_FOR_DETECTION)
     try:
         anomalies = detect_anomalies(result, history, thresholds)
@@ -236,14 +237,28 @@ def profile(
             raise typer.Exit(EXIT_FAILED_CHECK)
 
 
-def _publish_quietly(failed: TableProfile) -> None:
-    """Tell sinks about a failed run without letting a sink error hide the real one."""
+def _record_failure(
+    store: ProfileStore,
+    identity: SourceIdentity,
+    run_id: str,
+    error: BaseException,
+    mode: ProfileMode,
+    started_at: datetime,
+) -> None:
+    """Store the failed run and tell the sinks, without letting either hide the real error."""
     from dataprof.stores import publish
 
+    reason = str(error) if isinstance(error, ConnectorError) else f"{type(error).__name__}: {error}"
     try:
+        failed = store.record_failed_run(
+            identity, run_id=run_id, error=reason, mode=mode, started_at=started_at
+        )
         publish(failed)
-    except PluginError as exc:
-        err_console.print(f"[yellow]Warning:[/] {escape(str(exc))}", highlight=False)
+    except ConnectorError as exc:
+        err_console.print(
+            f"[yellow]Warning:[/] the failed run was not fully recorded: {escape(str(exc))}",
+            highlight=False,
+        )
 
 
 def _short(value: Any, width: int = 28) -> str:
