@@ -47,6 +47,7 @@ from dataprof_iceberg.equality_deletes import EqualityDeletes, applicable_delete
 from dataprof_iceberg.error_translation import ErrorContext, translate_errors
 from dataprof_iceberg.manifests import SnapshotFiles, read_snapshot_files
 from dataprof_iceberg.params import IcebergParams, catalog_properties, property_origin
+from dataprof_iceberg.readahead import ordered_readahead
 from dataprof_iceberg.splits import FileUnit, balance_files
 from dataprof_iceberg.statistics import metadata_statistics
 from dataprof_iceberg.type_names import field_ids_by_name, type_name
@@ -371,7 +372,8 @@ class IcebergConnector(DataConnector):
                 case_sensitive=self.params.case_sensitive,
             )
         data_entries = {e.data_file.file_path: e for e in files.data}
-        for task in tasks:
+
+        def read_task(task: FileScanTask) -> Iterator[pa.RecordBatch]:
             equality = self._equality_deletes_for(data_entries[task.file.file_path], files)
             for batch in self._task_batches(scan, task):
                 if equality:
@@ -381,8 +383,11 @@ class IcebergConnector(DataConnector):
                     batch = batch.cast(target)
                 if not wanted:
                     batch = batch.select([])  # keeps num_rows
-                for start in range(0, batch.num_rows, batch_size):
-                    yield batch.slice(start, batch_size)
+                yield batch
+
+        for batch in ordered_readahead(tasks, read_task, threads=self.params.read_threads):
+            for start in range(0, batch.num_rows, batch_size):
+                yield batch.slice(start, batch_size)
 
     def _equality_key_names(self, schema: Schema, files: SnapshotFiles) -> dict[int, str]:
         """Column names of the fields equality deletes key on (top-level only)."""

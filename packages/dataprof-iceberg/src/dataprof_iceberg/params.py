@@ -72,6 +72,12 @@ class IcebergParams(BaseModel):
         default=None, description="a PyIceberg filter expression, e.g. \"fare > 0 AND city = 'x'\""
     )
     case_sensitive: bool = True
+    read_threads: int = Field(
+        default=2,
+        ge=1,
+        le=32,
+        description="files read at once by iter_batches (order kept; memory bounded per thread)",
+    )
     properties: dict[str, str | SecretStr] = Field(
         default_factory=dict,
         description="passed to pyiceberg.catalog.load_catalog as they are; values under "
