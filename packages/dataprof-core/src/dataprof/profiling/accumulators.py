@@ -99,11 +99,12 @@ class _MetricSet:
         exact: bool = True,
         bound: float | None = None,
         kind: str | None = None,
+        source: MetricSource | None = None,
     ) -> Any:
         self.items[name] = Metric(
             value=value,
             exact=exact and not self.ctx.sampled,
-            source=self.ctx.source,
+            source=source or self.ctx.source,
             error_bound=None if exact else bound,
             error_kind=None if exact else kind,
         )
@@ -798,12 +799,18 @@ class StringAccumulator(_LengthMixin, _CountingMixin, ColumnAccumulator):
         flat["min_value"] = metrics.add("min", self.min)
         flat["max_value"] = metrics.add("max", self.max)
         inferred, share = decide_string_type(self.matches, self.examined, distinct, self.valid)
+        # Inference reads a bounded slice of each batch: a sample unless it saw everything.
         all_seen = self.examined == self.valid
-        metrics.add("inferred_match_share", share, exact=all_seen)
+        how = {
+            "exact": all_seen,
+            "kind": "sample",
+            "source": None if all_seen else MetricSource.SAMPLE,
+        }
+        metrics.add("inferred_match_share", share, **how)  # type: ignore[arg-type]
         metrics.add(
             "inferred_type_shares",
             {k: v / self.examined for k, v in self.matches.items()} if self.examined else {},
-            exact=all_seen,
+            **how,  # type: ignore[arg-type]
         )
         metrics.add("inferred_examined_count", self.examined)
         return inferred

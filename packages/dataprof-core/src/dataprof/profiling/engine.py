@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import pickle
 import uuid
+from concurrent.futures.process import BrokenProcessPool
 from collections.abc import Callable, Collection, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -301,7 +302,13 @@ def _full_scan(
                     )
                 except PluginError as exc:
                     # The connector was registered in this process only; workers can't build it.
-                    notes.append(f"full: one process, workers could not build the connector ({exc.reason})")
+                    notes.append(
+                        f"full: one process, workers could not build the connector ({exc.reason})"
+                    )
+                except BrokenProcessPool:
+                    # Spawned workers re-import the caller's main module; a script without an
+                    # `if __name__ == "__main__":` guard kills them. Profile here instead.
+                    notes.append("full: one process, the worker processes could not start")
                 else:
                     notes.append(
                         f"full: {len(splits)} splits profiled by "
