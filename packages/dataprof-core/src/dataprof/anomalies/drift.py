@@ -43,13 +43,15 @@ __all__ = [
 
 def ks_statistic(first: Any, second: Any) -> float:
     """The largest gap between the CDFs of two KLL sketches (0 identical, 1 disjoint)."""
+    import numpy as np
+
     if first.is_empty() or second.is_empty():
         return 0.0
-    points = sorted({float(item) for item, _ in first} | {float(item) for item, _ in second})
+    retained = [np.fromiter((item for item, _ in sketch), float) for sketch in (first, second)]
+    points = np.unique(np.concatenate(retained)).tolist()
     # inclusive=True: the CDF at a point counts the point itself, as the sorted view does.
-    cdf_first = first.get_cdf(points, True)
-    cdf_second = second.get_cdf(points, True)
-    return float(max(abs(a - b) for a, b in zip(cdf_first, cdf_second, strict=True)))
+    gaps = np.subtract(first.get_cdf(points, True), second.get_cdf(points, True))
+    return float(np.max(np.abs(gaps)))
 
 
 def jaccard_distance(first: set[str], second: set[str]) -> float:

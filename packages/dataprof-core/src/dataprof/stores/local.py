@@ -44,7 +44,11 @@ _log = get_logger(__name__)
 
 @contextlib.contextmanager
 def _locked(path: Path) -> Iterator[None]:
-    """An exclusive advisory lock on ``path`` where the platform has one (POSIX)."""
+    """An exclusive advisory lock on ``path`` where the platform has one (POSIX).
+
+    Correctness does not rest on it: an index written from a stale read misses a
+    run, and the next read sees the run file and rebuilds. The lock only keeps
+    concurrent writers from making each other rebuild."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows: atomic replace still keeps files whole
@@ -197,6 +201,14 @@ class LocalProfileStore(ProfileStore):
             summaries = [s for s in summaries if s.status is not RunStatus.FAILED]
         ordered = _newest_first(summaries)
         return ordered[:limit] if limit is not None else ordered
+
+    def history(
+        self, source: SourceIdentity, limit: int | None = None, *, include_failed: bool = False
+    ) -> list[TableProfile]:
+        """Full profiles newest first, read straight from the table's folder."""
+        runs = self._table_dir(source) / "runs"
+        summaries = self.list_runs(source, limit=limit, include_failed=include_failed)
+        return [self._load(runs / f"{s.run_id}.json") for s in summaries]
 
     def get_run(self, run_id: str) -> TableProfile:
         self._check_run_id(run_id)
