@@ -20,6 +20,7 @@ of a fifth of the rows to show whether memory stays flat as rows grow.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import subprocess
@@ -44,8 +45,32 @@ def generate(path: Path, rows: int) -> None:
     rng = np.random.default_rng(SEED)
     countries = np.array([f"country-{i:02d}" for i in range(40)], dtype=object)
     words = np.array(
-        "the quick brown fox jumps over a lazy dog while data engineers profile "
-        "large tables of events orders users sessions and payments every day".split(),
+        [
+            "the",
+            "quick",
+            "brown",
+            "fox",
+            "jumps",
+            "over",
+            "a",
+            "lazy",
+            "dog",
+            "while",
+            "data",
+            "engineers",
+            "profile",
+            "large",
+            "tables",
+            "of",
+            "events",
+            "orders",
+            "users",
+            "sessions",
+            "and",
+            "payments",
+            "every",
+            "day",
+        ],
         dtype=object,
     )
     sentences = pa.array(
@@ -198,10 +223,8 @@ def measure(tool: str, path: Path) -> dict[str, float]:
         except psutil.NoSuchProcess:
             break
         for proc in procs:
-            try:
+            with contextlib.suppress(psutil.NoSuchProcess):
                 total += proc.memory_info().rss
-            except psutil.NoSuchProcess:
-                pass
         peak = max(peak, total)
         time.sleep(0.02)
     out, _ = process.communicate()

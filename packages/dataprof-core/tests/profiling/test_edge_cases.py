@@ -7,11 +7,9 @@ from decimal import Decimal
 
 import pyarrow as pa
 import pytest
+from engine_reference import ConnectorFactory, check_column, check_consistent
 
 from dataprof.profiling import profile_table
-
-from .conftest import ConnectorFactory
-from .reference import check_column, check_consistent
 
 TYPES: dict[str, tuple[pa.DataType, str]] = {
     "i": (pa.int64(), "numeric"),
@@ -37,7 +35,8 @@ def test_empty_table(parquet_connector: ConnectorFactory) -> None:
     assert profile.row_count == 0
     for name, (_, kind) in TYPES.items():
         column = profile.column(name)
-        assert column is not None and column.supported, column
+        assert column is not None
+        assert column.supported, column.unsupported_reason
         assert column.row_count == 0
         assert column.null_count == 0
         assert column.null_percentage is None
@@ -50,7 +49,8 @@ def test_all_null_columns(parquet_connector: ConnectorFactory) -> None:
     check_consistent(profile)
     for name, (_, kind) in TYPES.items():
         column = profile.column(name)
-        assert column is not None and column.supported, column
+        assert column is not None
+        assert column.supported, column.unsupported_reason
         assert column.null_count == 3
         assert column.null_percentage == 100.0
         assert column.mean_value is None
@@ -77,7 +77,8 @@ def test_one_row(parquet_connector: ConnectorFactory) -> None:
     check_consistent(profile)
     for name, (_, kind) in TYPES.items():
         column = profile.column(name)
-        assert column is not None and column.supported
+        assert column is not None
+        assert column.supported
         check_column(column, table.column(name).to_pylist(), kind=kind)
     i = profile.column("i")
     assert i is not None
@@ -92,12 +93,14 @@ def test_column_of_nan_or_infinity(parquet_connector: ConnectorFactory, fill: fl
     profile = profile_table(parquet_connector(table), mode="full", workers=1)
     check_consistent(profile)
     column = profile.column("f")
-    assert column is not None and column.supported
+    assert column is not None
+    assert column.supported
     check_column(column, values, kind="float")
     assert column.null_count == 1  # NaN is not null
     assert column.metrics["valid_count"].value == 0
     assert column.distinct_count == 0
-    assert column.min_value is None and column.mean_value is None
+    assert column.min_value is None
+    assert column.mean_value is None
 
 
 def test_nan_is_kept_apart_from_nulls(parquet_connector: ConnectorFactory) -> None:

@@ -10,6 +10,7 @@ one, checked at 3 sigma for the same reason.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 import random
 from collections import Counter
@@ -19,6 +20,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pytest
+from engine_reference import check_consistent
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -31,8 +33,6 @@ from dataprof.profiling import (
     profile_batches,
 )
 from dataprof.profiling.sketches import EXACT_DISTINCT_LIMIT
-
-from .reference import check_consistent
 
 SCHEMA = pa.schema(
     [
@@ -59,9 +59,9 @@ rows = st.fixed_dictionaries(
         "b": st.one_of(st.none(), st.booleans()),
         "ts": st.one_of(
             st.none(),
-            st.datetimes(
-                min_value=dt.datetime(1960, 1, 1), max_value=dt.datetime(2100, 1, 1)
-            ).map(lambda d: d.replace(microsecond=(d.microsecond // 1000) * 1000, tzinfo=dt.UTC)),
+            st.datetimes(min_value=dt.datetime(1960, 1, 1), max_value=dt.datetime(2100, 1, 1)).map(
+                lambda d: d.replace(microsecond=(d.microsecond // 1000) * 1000, tzinfo=dt.UTC)
+            ),
         ),
         "d": st.one_of(
             st.none(), st.decimals(min_value=-999_999, max_value=999_999, places=2, allow_nan=False)
@@ -100,7 +100,8 @@ def assert_same_exact_metrics(whole: TableProfile, merged: TableProfile) -> None
     assert merged.row_count == whole.row_count
     assert [c.column_name for c in merged.columns] == [c.column_name for c in whole.columns]
     for w, m in zip(whole.columns, merged.columns, strict=True):
-        assert w.supported and m.supported, (w.unsupported_reason, m.unsupported_reason)
+        assert w.supported, w.unsupported_reason
+        assert m.supported, m.unsupported_reason
         assert set(w.metrics) == set(m.metrics), w.column_name
         for name, metric in w.metrics.items():
             other = m.metrics[name]
@@ -133,7 +134,7 @@ def test_merging_any_split_equals_the_whole(
     whole = finalize(_state(table, 65_536))
     check_consistent(whole)
     bounds = sorted({0, len(records), *(c for c in cuts if c <= len(records))})
-    parts = [table.slice(lo, hi - lo) for lo, hi in zip(bounds, bounds[1:], strict=False)] or [table]
+    parts = [table.slice(lo, hi - lo) for lo, hi in itertools.pairwise(bounds)] or [table]
     states = [_state(part, batch_size) for part in parts]
     merged = finalize(_merge_randomly(states, random.Random(seed)))
     check_consistent(merged)
@@ -163,7 +164,8 @@ def _true_rank(ordered: np.ndarray[Any, Any], value: float) -> tuple[float, floa
 def _check_quantiles(column: ColumnProfile, values: np.ndarray[Any, Any]) -> None:
     quantiles = column.metrics["quantiles"]
     assert not quantiles.exact
-    assert quantiles.error_kind == "rank" and quantiles.error_bound
+    assert quantiles.error_kind == "rank"
+    assert quantiles.error_bound
     ordered = np.sort(values)
     ranks = {"p1": 0.01, "p5": 0.05, "p25": 0.25, "p50": 0.5, "p75": 0.75, "p95": 0.95, "p99": 0.99}
     for name, rank in ranks.items():
@@ -182,7 +184,10 @@ def test_sketched_metrics_of_merged_parts_are_within_their_bounds() -> None:
     heavy_text = np.where(rng.random(n) < 0.1, "hot", np.char.add("k", ids.astype(str)))
     table = pa.table({"id": ids, "skewed": skewed, "text": heavy_text.astype(object)})
     parts = [table.slice(0, 20_000), table.slice(20_000, 50_000), table.slice(70_000)]
-    states = [profile_batches(p.to_batches(max_chunksize=8_192), table.schema, column_metrics=[]) for p in parts]
+    states = [
+        profile_batches(p.to_batches(max_chunksize=8_192), table.schema, column_metrics=[])
+        for p in parts
+    ]
     merged = finalize(_merge_randomly(states, random.Random(1)))
     whole = finalize(profile_batches(table.to_batches(), table.schema, column_metrics=[]))
     check_consistent(merged)
@@ -192,7 +197,8 @@ def test_sketched_metrics_of_merged_parts_are_within_their_bounds() -> None:
             assert column is not None
             truth = Counter(table.column(name).to_pylist())
             distinct = column.metrics["distinct_count"]
-            assert not distinct.exact and distinct.error_kind == "relative"
+            assert not distinct.exact
+            assert distinct.error_kind == "relative"
             assert distinct.error_bound is not None
             # The bound is HLL's 2-sigma (~95%) one; 3 sigma keeps a fixed seed out of the tail.
             assert abs(distinct.value - len(truth)) <= 1.5 * distinct.error_bound * len(truth) + 1
@@ -221,7 +227,9 @@ def test_sketched_metrics_of_merged_parts_are_within_their_bounds() -> None:
 def test_decimal_sum_is_exact_across_parts() -> None:
     values = [Decimal("0.10"), Decimal("0.20"), None, Decimal("-0.30")] * 25
     table = pa.table({"d": pa.array(values, pa.decimal128(5, 2))})
-    states = [profile_batches(table.slice(k, 7).to_batches(), table.schema) for k in range(0, 100, 7)]
+    states = [
+        profile_batches(table.slice(k, 7).to_batches(), table.schema) for k in range(0, 100, 7)
+    ]
     merged = finalize(_merge_randomly(states, random.Random(3)))
     column = merged.column("d")
     assert column is not None

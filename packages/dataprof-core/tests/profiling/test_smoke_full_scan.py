@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import pyarrow as pa
 import pyarrow.compute as pc
+from engine_reference import ConnectorFactory
 
 from dataprof.profiling import ProfileMode, RunStatus, profile_table
 from dataprof.testing.datasets import standard_table
-
-from .conftest import ConnectorFactory
 
 
 def test_full_scan_counts_match_pyarrow(parquet_connector: ConnectorFactory) -> None:
@@ -34,7 +33,13 @@ def test_progress_reports_cumulative_rows(parquet_connector: ConnectorFactory) -
     table = pa.table({"x": pa.array(range(10_000))})
     connector = parquet_connector(table)
     seen: list[tuple[int, int]] = []
-    profile_table(connector, mode="full", workers=1, batch_size=1_000, progress=lambda r, b: seen.append((r, b)))
+    profile_table(
+        connector,
+        mode="full",
+        workers=1,
+        batch_size=1_000,
+        progress=lambda r, b: seen.append((r, b)),
+    )
     assert seen[-1][0] == 10_000
     assert [r for r, _ in seen] == sorted(r for r, _ in seen)
     assert len(seen) >= 10

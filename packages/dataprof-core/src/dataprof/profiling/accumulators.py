@@ -46,7 +46,6 @@ from dataprof.profiling.types import (
 )
 
 if TYPE_CHECKING:
-    import numpy as np
     import numpy.typing as npt
     import pyarrow as pa
 
@@ -309,7 +308,12 @@ class _CountingMixin:
         return text
 
     def _finalize_counts(
-        self, metrics: _MetricSet, flat: dict[str, Any], ctx: FinalizeContext, sketches: dict[str, str], name: str
+        self,
+        metrics: _MetricSet,
+        flat: dict[str, Any],
+        ctx: FinalizeContext,
+        sketches: dict[str, str],
+        name: str,
     ) -> int:
         import datasketches as ds
 
@@ -589,9 +593,7 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
             std *= unit_seconds(storage_type(self.data_type))
             metrics.add("std_dev_seconds", std)
         flat["std_dev"] = metrics.add("std_dev", std)
-        metrics.add(
-            "variance", (self.m2 / (self.valid - 1)) if self.valid > 1 else None
-        )
+        metrics.add("variance", (self.m2 / (self.valid - 1)) if self.valid > 1 else None)
 
         kll = self.kll
         # The sketch holds float64s: values beyond 2**53 (ns timestamps, wide decimals)
@@ -951,7 +953,9 @@ class ListAccumulator(_LengthMixin, ColumnAccumulator):
 
         if isinstance(arr, pa.MapArray):
             sizes = np.diff(arr.offsets.to_numpy())
-            lengths = pa.array(sizes, pa.int64(), mask=~arr.is_valid().to_numpy(zero_copy_only=False))
+            lengths = pa.array(
+                sizes, pa.int64(), mask=~arr.is_valid().to_numpy(zero_copy_only=False)
+            )
         else:
             lengths = pc.list_value_length(arr)
         self._add_lengths(lengths)
@@ -988,4 +992,3 @@ def make_accumulator(name: str, data_type: pa.DataType, declared: str) -> Column
     if kind is Kind.NULL:
         return NullAccumulator(name, data_type, declared)
     return UnsupportedAccumulator(name, data_type, declared, reason or "unsupported type")
-

@@ -21,10 +21,10 @@ from __future__ import annotations
 import os
 import pickle
 import uuid
-from concurrent.futures.process import BrokenProcessPool
 from collections.abc import Callable, Collection, Sequence
+from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dataprof.connector import DEFAULT_BATCH_SIZE, Capability
 from dataprof.errors import ConfigurationError, ConnectorError, PluginError
@@ -118,7 +118,7 @@ def profile_table(
 
     if column_metrics is None:
         column_metrics = load_column_metrics()
-    common = {
+    common: dict[str, Any] = {
         "source_type": connector.config.source_type,
         "source_name": connector.config.name,
         "database": connector.config.database,
@@ -129,13 +129,28 @@ def profile_table(
     }
     if chosen is ProfileMode.SAMPLE:
         return _sample(
-            connector, schema, declared, top_columns, sample_size, column_metrics,
-            progress, notes, common,
+            connector,
+            schema,
+            declared,
+            top_columns,
+            sample_size,
+            column_metrics,
+            progress,
+            notes,
+            common,
         )
     snapshot_before = connector.snapshot_id
     state, snapshots = _full_scan(
-        connector, schema, declared, top_columns, batch_size, workers, parallel_min_rows,
-        column_metrics, progress, notes,
+        connector,
+        schema,
+        declared,
+        top_columns,
+        batch_size,
+        workers,
+        parallel_min_rows,
+        column_metrics,
+        progress,
+        notes,
     )
     snapshots.add(connector.snapshot_id)
     snapshots.add(snapshot_before)
@@ -152,7 +167,7 @@ def profile_table(
         sampled=False,
         snapshot_id=snapshot_before,
         notes=notes,
-        **common,  # type: ignore[arg-type]
+        **common,
     )
 
 
@@ -224,7 +239,7 @@ def _sample(
     column_metrics: Sequence[ColumnMetric],
     progress: ProgressCallback | None,
     notes: list[str],
-    common: dict[str, object],
+    common: dict[str, Any],
 ) -> TableProfile:
     sample = connector.get_sample_arrow(sample_size)
     if top_columns is not None:
@@ -259,7 +274,7 @@ def _sample(
         row_count_exact=row_count_exact,
         snapshot_id=connector.snapshot_id,
         notes=notes,
-        **common,  # type: ignore[arg-type]
+        **common,
     )
 
 
@@ -365,7 +380,9 @@ def _consistent(column: ColumnProfile, rows: int, notes: list[str]) -> ColumnPro
     """Clamp an engine's figures into a consistent profile, noting every correction."""
     update: dict[str, object] = {}
     if column.row_count != rows:
-        notes.append(f"{column.column_name}: row count {column.row_count} set to the table's {rows}")
+        notes.append(
+            f"{column.column_name}: row count {column.row_count} set to the table's {rows}"
+        )
         update["row_count"] = rows
     nulls = column.null_count
     if nulls is not None and nulls > rows:

@@ -14,8 +14,8 @@ from typing import TYPE_CHECKING, Any
 
 from dataprof.connector import Capability, ColumnStatistics, TableStatistics
 from dataprof.errors import CapabilityNotSupportedError
-from dataprof.profiling.models import ColumnProfile, Metric, MetricSource, ProfileMode, TableProfile
 from dataprof.profiling.accumulators import make_accumulator
+from dataprof.profiling.models import ColumnProfile, Metric, MetricSource, ProfileMode, TableProfile
 
 if TYPE_CHECKING:
     import pyarrow as pa

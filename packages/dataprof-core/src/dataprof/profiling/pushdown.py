@@ -41,7 +41,9 @@ class PushdownRequest(BaseModel):
     metrics: list[str] | None = None
     """Metric names wanted (``ColumnProfile.metrics`` keys); None for every one the engine can do."""
     top_n: int = 10
-    quantiles: list[float] = Field(default_factory=lambda: [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99])
+    quantiles: list[float] = Field(
+        default_factory=lambda: [0.01, 0.05, 0.25, 0.5, 0.75, 0.95, 0.99]
+    )
 
 
 class PushdownResult(BaseModel):

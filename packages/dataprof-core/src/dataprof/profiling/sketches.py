@@ -256,7 +256,9 @@ class ValueCounter:
         """The frequent-items sketch's a-posteriori count error (0 when exact)."""
         if self.counts is not None or self.top is None:
             return 0
-        return int(self.top.get_epsilon_for_lg_size(FREQUENT_LG_MAX_MAP_SIZE) * self.top.total_weight)
+        return int(
+            self.top.get_epsilon_for_lg_size(FREQUENT_LG_MAX_MAP_SIZE) * self.top.total_weight
+        )
 
     def top_sketch_bytes(self) -> bytes | None:
         """The frequent-strings sketch for drift checks, built from the exact table if needed."""

@@ -347,9 +347,7 @@ def finalize(
         profile = acc.finalize(ctx, sketches)
         plugin_metrics = _plugin_results(state, name)
         if plugin_metrics:
-            profile = profile.model_copy(
-                update={"metrics": {**profile.metrics, **plugin_metrics}}
-            )
+            profile = profile.model_copy(update={"metrics": {**profile.metrics, **plugin_metrics}})
         if name in state.field_ids:
             profile = profile.model_copy(update={"field_id": state.field_ids[name]})
         profiles.append(profile)

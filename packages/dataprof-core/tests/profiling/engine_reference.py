@@ -10,16 +10,31 @@ from __future__ import annotations
 import math
 import statistics
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pytest
 
+import dataprof
+from dataprof.connector import DataConnector
 from dataprof.profiling import ColumnProfile, TableProfile
+
+ConnectorFactory = Callable[..., DataConnector]
+
+
+def file_connector(path: Path) -> DataConnector:
+    """The built-in ``file`` connector over ``path``, built the way a user builds it."""
+    config = dataprof.DataSourceConfig(
+        source_type="file", connection_params={"path": str(path)}, database="x", table="y"
+    )
+    return dataprof.get_connector(config)
+
 
 QUANTILE_RANKS = {
     "p1": 0.01,

@@ -1,0 +1,291 @@
+"""The modes of `profile_table`, parallel splits, and errors that must reach the caller."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import ClassVar
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pytest
+from engine_reference import ConnectorFactory, check_consistent, file_connector
+
+import dataprof
+from dataprof.connector import Capability
+from dataprof.connectors.file import FileConnector
+from dataprof.errors import (
+    CapabilityNotSupportedError,
+    ColumnNotFoundError,
+    ConfigurationError,
+    TableNotFoundError,
+)
+from dataprof.profiling import (
+    ColumnProfile,
+    Metric,
+    MetricSource,
+    ProfileMode,
+    PushdownRequest,
+    PushdownResult,
+    decode_kll,
+    decode_top,
+    profile_table,
+)
+
+
+def _mixed(n: int, seed: int = 0) -> pa.Table:
+    rng = np.random.default_rng(seed)
+    return pa.table(
+        {
+            "id": pa.array(np.arange(n)),
+            "price": pa.array(rng.normal(10, 2, n), mask=rng.random(n) < 0.1),
+            "country": pa.array(rng.choice(["fr", "de", "us", "jp"], n)),
+            "flag": pa.array(rng.random(n) < 0.3),
+        }
+    )
+
+
+# -- full and parallel ---------------------------------------------------------------------
+
+
+def test_parallel_full_scan_equals_serial(parquet_connector: ConnectorFactory) -> None:
+    table = _mixed(6_000)
+    connector = parquet_connector(table, row_group_size=1_000)
+    progress: list[tuple[int, int]] = []
+    parallel = profile_table(
+        connector,
+        mode="full",
+        workers=2,
+        parallel_min_rows=0,
+        progress=lambda r, b: progress.append((r, b)),
+    )
+    serial = profile_table(connector, mode="full", workers=1)
+    check_consistent(parallel)
+    assert any("worker processes" in note for note in parallel.notes), parallel.notes
+    assert progress
+    assert progress[-1][0] == 6_000
+    for p, s in zip(parallel.columns, serial.columns, strict=True):
+        assert p.column_name == s.column_name
+        for name, metric in s.metrics.items():
+            if metric.exact and isinstance(metric.value, int | str | bool | None):
+                assert p.metrics[name].value == metric.value, (p.column_name, name)
+            elif metric.exact and isinstance(metric.value, float):
+                assert p.metrics[name].value == pytest.approx(metric.value), (p.column_name, name)
+    price = parallel.column("price")
+    assert price is not None
+    assert price.null_count == table.column("price").null_count
+    assert price.mean_value == pytest.approx(pc.mean(table.column("price")).as_py())
+
+
+def test_small_tables_stay_in_one_process(parquet_connector: ConnectorFactory) -> None:
+    connector = parquet_connector(_mixed(2_000), row_group_size=500)
+    profile = profile_table(connector, mode="full", workers=2)
+    assert any("below the parallel threshold" in note for note in profile.notes), profile.notes
+
+
+def test_sketches_are_stored_for_drift_checks(parquet_connector: ConnectorFactory) -> None:
+    table = _mixed(3_000)
+    profile = profile_table(parquet_connector(table), mode="full", workers=1)
+    kll = decode_kll(profile.sketches["price/kll"])
+    assert kll.n == table.num_rows - table.column("price").null_count
+    top = decode_top(profile.sketches["country/top"])
+    assert top.total_weight == table.num_rows
+    assert "id/kll" in profile.sketches
+    assert "flag/top" not in profile.sketches
+
+
+# -- sample --------------------------------------------------------------------------------
+
+
+def test_sample_mode_profiles_the_first_rows_and_says_so(
+    parquet_connector: ConnectorFactory,
+) -> None:
+    table = _mixed(5_000)
+    profile = profile_table(parquet_connector(table), mode="sample", sample_size=1_000)
+    check_consistent(profile)
+    assert profile.mode is ProfileMode.SAMPLE
+    assert profile.sampled
+    assert profile.sample_size == 1_000
+    assert profile.row_count == 5_000  # from Parquet metadata
+    column = profile.column("id")
+    assert column is not None
+    assert column.row_count == 1_000
+    assert column.max_value == 999
+    assert all(m.source is MetricSource.SAMPLE and not m.exact for m in column.metrics.values())
+
+
+def test_sample_larger_than_table_is_a_full_profile(parquet_connector: ConnectorFactory) -> None:
+    profile = profile_table(parquet_connector(_mixed(300)), mode="sample", sample_size=1_000)
+    assert not profile.sampled
+    assert profile.row_count == 300
+    assert profile.row_count_exact
+    column = profile.column("id")
+    assert column is not None
+    assert column.metrics["max"].exact
+    assert column.metrics["max"].source is MetricSource.FULL_SCAN
+
+
+def test_sample_of_csv_does_not_know_the_row_count(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    pacsv.write_csv(_mixed(3_000).select(["id", "country"]), path)
+    profile = profile_table(file_connector(path), mode="sample", sample_size=500)
+    assert profile.sampled
+    assert not profile.row_count_exact
+    assert any("at least 500" in note for note in profile.notes)
+
+
+# -- metadata ------------------------------------------------------------------------------
+
+
+def test_metadata_mode_reads_parquet_statistics(parquet_connector: ConnectorFactory) -> None:
+    table = _mixed(4_000)
+    profile = profile_table(parquet_connector(table, row_group_size=1_000), mode="metadata")
+    check_consistent(profile)
+    assert profile.mode is ProfileMode.METADATA
+    assert profile.row_count == 4_000
+    price = profile.column("price")
+    assert price is not None
+    assert price.null_count == table.column("price").null_count
+    assert price.metrics["null_count"].source is MetricSource.METADATA
+    assert price.min_value == pc.min(table.column("price")).as_py()
+    assert price.max_value == pc.max(table.column("price")).as_py()
+    assert price.distinct_count is None  # metadata does not know; nothing is guessed
+
+
+def test_metadata_mode_needs_the_capability(tmp_path: Path) -> None:
+    path = tmp_path / "t.csv"
+    pacsv.write_csv(_mixed(10), path)
+    with pytest.raises(CapabilityNotSupportedError, match="column_stats_from_metadata"):
+        profile_table(file_connector(path), mode="metadata")
+
+
+# -- auto ----------------------------------------------------------------------------------
+
+
+def test_auto_uses_metadata_for_metadata_metrics(parquet_connector: ConnectorFactory) -> None:
+    profile = profile_table(parquet_connector(_mixed(100)), metrics=["null_count", "min", "max"])
+    assert profile.mode is ProfileMode.METADATA
+    assert any(note.startswith("auto: metadata") for note in profile.notes)
+
+
+def test_auto_scans_small_tables_and_samples_big_ones(parquet_connector: ConnectorFactory) -> None:
+    connector = parquet_connector(_mixed(2_000))
+    small = profile_table(connector, workers=1)
+    assert small.mode is ProfileMode.FULL
+    assert not small.sampled
+    assert any(note.startswith("auto: full scan") for note in small.notes)
+    big = profile_table(connector, auto_full_scan_max_rows=1_000, sample_size=500)
+    assert big.mode is ProfileMode.SAMPLE
+    assert big.sampled
+    assert big.sample_size == 500
+    assert any(note.startswith("auto: sample") for note in big.notes)
+
+
+# -- pushdown ------------------------------------------------------------------------------
+
+
+class PushdownFileConnector(FileConnector):
+    """A connector whose "engine" computes counts itself: pyarrow over the files, as a
+    stand-in for the SQL an Athena or Redshift connector runs (there is no engine here)."""
+
+    capabilities: ClassVar[frozenset[Capability]] = FileConnector.capabilities | {
+        Capability.SQL_PUSHDOWN
+    }
+    requests: ClassVar[list[PushdownRequest]] = []
+
+    def supports(self, capability: Capability) -> bool:
+        if capability is Capability.SQL_PUSHDOWN:
+            return True
+        return super().supports(capability)
+
+    def profile_pushdown(self, request: PushdownRequest) -> PushdownResult:
+        self.requests.append(request)
+        table = self._dataset.to_table(columns=request.columns)
+        source = MetricSource.PUSHDOWN
+        columns = [
+            ColumnProfile(
+                column_name=name,
+                data_type=str(table.schema.field(name).type),
+                inferred_type="unknown",
+                row_count=table.num_rows,
+                null_count=table.column(name).null_count,
+                distinct_count=len(pc.unique(table.column(name).drop_null())),
+                metrics={"null_count": Metric(value=table.column(name).null_count, source=source)},
+            )
+            for name in table.column_names
+        ]
+        return PushdownResult(row_count=table.num_rows, columns=columns, notes=["one query"])
+
+
+def _pushdown_connector(path: Path) -> PushdownFileConnector:
+    config = dataprof.DataSourceConfig(
+        source_type="file", connection_params={"path": str(path)}, database="x", table="y"
+    )
+    return PushdownFileConnector(config)
+
+
+def test_pushdown_mode_asks_the_connector(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "t.parquet"
+    pq.write_table(_mixed(500), path)
+    connector = _pushdown_connector(path)
+    profile = profile_table(connector, mode="pushdown", columns=["price", "country"])
+    check_consistent(profile)
+    assert profile.mode is ProfileMode.PUSHDOWN
+    assert connector.requests[-1].columns == ["price", "country"]
+    assert [c.column_name for c in profile.columns] == ["price", "country"]
+    assert profile.column("country").distinct_count == 4  # type: ignore[union-attr]
+    assert "one query" in profile.notes
+    # auto prefers pushdown over a sample for a table too big to scan here
+    auto = profile_table(connector, auto_full_scan_max_rows=10)
+    assert auto.mode is ProfileMode.PUSHDOWN
+
+
+def test_pushdown_without_the_capability_is_refused(parquet_connector: ConnectorFactory) -> None:
+    with pytest.raises(CapabilityNotSupportedError, match="sql_pushdown"):
+        profile_table(parquet_connector(_mixed(10)), mode="pushdown")
+
+
+# -- errors --------------------------------------------------------------------------------
+
+
+def test_connector_errors_propagate(tmp_path: Path) -> None:
+    with pytest.raises(TableNotFoundError):
+        profile_table(file_connector(tmp_path / "missing.parquet"), mode="full")
+
+
+def test_unknown_columns_and_modes(parquet_connector: ConnectorFactory) -> None:
+    connector = parquet_connector(_mixed(10))
+    with pytest.raises(ColumnNotFoundError, match="nope"):
+        profile_table(connector, mode="full", columns=["id", "nope"])
+    with pytest.raises(ConfigurationError, match="Unknown profile mode"):
+        profile_table(connector, mode="fast")
+
+
+def test_column_projection(parquet_connector: ConnectorFactory) -> None:
+    table = pa.table({"a": [1, 2], "s": pa.array([{"x": 1, "y": 2}, None])})
+    profile = profile_table(parquet_connector(table), mode="full", columns=["s.x"], workers=1)
+    assert [c.column_name for c in profile.columns] == ["s.x"]
+    assert profile.column("s.x").null_count == 1  # type: ignore[union-attr]
+
+
+def test_an_engine_failure_marks_one_column(
+    parquet_connector: ConnectorFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Simulated engine bug (nothing real fails on demand): the string accumulator raises."""
+    from dataprof.profiling import accumulators
+
+    def broken(self: object, arr: pa.Array) -> None:
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(accumulators.StringAccumulator, "_update", broken)
+    profile = profile_table(parquet_connector(_mixed(50)), mode="full", workers=1)
+    country = profile.column("country")
+    assert country is not None
+    assert not country.supported
+    assert country.unsupported_reason == "profiling failed: RuntimeError: boom"
+    assert country.null_count == 0
+    assert country.row_count == 50
+    assert profile.column("price").supported  # type: ignore[union-attr]
