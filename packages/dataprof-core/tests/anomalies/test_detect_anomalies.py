@@ -161,7 +161,7 @@ def test_failing_plugin_detector_is_a_plugin_error_naming_it(plugin_site: Any) -
     )
     with pytest.raises(
         PluginError,
-        match=r"'broken' \(anomaly_test_broken_detector\.Broken\).*ZeroDivisionError: oops",
+        match=r"'broken' \(anomaly_test_broken_detector\.Broken, plugin 'broken'\).*ZeroDivisionError: oops",
     ) as info:
         detect_anomalies(profile(column("a")))
     assert isinstance(info.value.__cause__, ZeroDivisionError)

@@ -111,6 +111,22 @@ def detect_anomalies(
     return sort_anomalies(a for a in found if a.anomaly_type not in disabled_types)
 
 
+def _qualified(profile: TableProfile) -> str:
+    return f"{profile.database}.{profile.table}" if profile.database else profile.table
+
+
+def _plugin_of(detector: object) -> str | None:
+    """The registered plugin (entry-point name) whose module defines ``detector``'s class."""
+    from dataprof.hooks import get_hooks
+
+    module = type(detector).__module__
+    for name, plugin in get_hooks().manager.list_name_plugin():
+        plugin_module = getattr(plugin, "__name__", None)
+        if plugin_module and (module == plugin_module or module.startswith(plugin_module + ".")):
+            return str(name)
+    return None
+
+
 def _run_guarded(
     detector: AnomalyDetector,
     current: TableProfile,
@@ -118,15 +134,18 @@ def _run_guarded(
     thresholds: Thresholds,
 ) -> list[Anomaly]:
     where = f"{type(detector).__module__}.{type(detector).__qualname__}"
+    plugin = _plugin_of(detector)
+    if plugin:
+        where += f", plugin {plugin!r}"
     name = getattr(detector, "name", where)
     try:
         result = detector.detect(current, history, thresholds)
     except Exception as exc:
         raise PluginError(
             f"Anomaly detector {name!r} ({where}) failed on "
-            f"{current.database}.{current.table}: {type(exc).__name__}: {exc}",
+            f"{_qualified(current)}: {type(exc).__name__}: {exc}",
             source=current.source_name or current.source_type,
-            table=f"{current.database}.{current.table}",
+            table=_qualified(current),
             hint="fix or uninstall the plugin that provides it, or disable it with "
             f'thresholds.disabled = ["{name}"]; the original error is chained',
         ) from exc

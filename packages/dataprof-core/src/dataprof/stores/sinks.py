@@ -58,7 +58,7 @@ def publish(profile: TableProfile, sinks: Sequence[ResultSink] | None = None) ->
             f"{len(failures)} of {len(chosen)} result sinks failed for run {profile.run_id}: "
             f"{detail}",
             source=profile.source_name or profile.source_type,
-            table=f"{profile.database}.{profile.table}",
+            table=f"{profile.database}.{profile.table}" if profile.database else profile.table,
             hint="the run itself is stored; fix or uninstall the plugin providing the sink",
         ) from failures[0][1]
     return len(chosen)
