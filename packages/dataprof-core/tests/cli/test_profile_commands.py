@@ -92,7 +92,7 @@ def test_columns_and_mode_are_passed_to_the_engine(tmp_path: Path) -> None:
     data = write_orders(tmp_path / "orders.parquet", 3000)
     code, out, err = invoke(
         "profile", str(data), "--columns", "amount,country", "--mode", "sample",
-        "--sample-size", "100", "--format", "json",
+        "--sample-size", "100", "--workers", "1", "--format", "json",
     )  # fmt: skip
     assert code == 0, err
     printed = TableProfile.model_validate_json(out)

@@ -159,6 +159,10 @@ def profile(
     sample_size: Annotated[
         int, typer.Option("--sample-size", min=1, help="Rows read in sample mode.")
     ] = 10_000,
+    workers: Annotated[
+        int | None,
+        typer.Option("--workers", min=1, help="Processes for a full scan (default: CPU count)."),
+    ] = None,
     store: StoreOption = None,
     output: FormatOption = OutputFormat.TABLE,
     fail_on: Annotated[
@@ -193,6 +197,7 @@ def profile(
                 mode=mode,
                 columns=_split_columns(columns),
                 sample_size=sample_size,
+                workers=workers,
                 progress=progress,
                 run_id=run_id,
             )
