@@ -18,6 +18,7 @@ that :meth:`ProfileState.to_bytes` can send them between processes.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
@@ -72,6 +73,17 @@ TOP_VALUES = 10
 _DECIMAL_PRECISION = 120  # enough for any sum of decimal256 values
 _FLOAT64_DIGITS = 15  # decimal digits that survive a round trip through float64
 _FLOAT64_RELATIVE = 2.0**-53
+_INT64_DIGITS = 18  # decimal digits whose unscaled integer always fits an int64
+
+
+def _unscaled_low_words(arr: pa.Array) -> npt.NDArray[Any]:
+    """The low 64 bits of each decimal's unscaled integer, straight from the buffer: the
+    whole integer when the precision is at most 18 digits."""
+    import numpy as np
+
+    width = arr.type.byte_width // 8
+    words = np.frombuffer(arr.buffers()[1], dtype=np.int64)
+    return words.reshape(-1, width)[arr.offset : arr.offset + len(arr), 0]
 
 
 @dataclass(frozen=True)
@@ -299,6 +311,24 @@ class _CountingMixin:
             self._hll_keys,
         )
 
+    def _count_distinct_batch(self, arr: pa.Array, render: Callable[[Any], str] | None) -> None:
+        """Sketch-mode path of strings and bytes: the batch's ``value_counts`` (hashing in
+        C++) feed the HLL once per distinct value and the frequent items with weights."""
+        import pyarrow.compute as pc
+
+        counts = pc.value_counts(arr)
+        keys = counts.field(0)
+        weights = counts.field(1).to_numpy()
+        heavy_mask = weights > 1
+        distinct = keys.to_pylist()
+        heavy = pc.filter(keys, heavy_mask).to_pylist()
+        if render is not None:
+            distinct = [render(k) for k in distinct]
+            heavy = [render(k) for k in heavy]
+        self.counter.add_batch(
+            distinct, heavy, weights[heavy_mask].tolist(), bool((weights == 1).any())
+        )
+
     def _profile_value(self, key: Any) -> Any:
         """A counter key as the profile shows it."""
         return key
@@ -423,6 +453,12 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
 
     def _hll_keys(self, keys: list[Any]) -> list[Any]:
         if self.kind is Kind.DECIMAL:
+            if self._decimal_fits_int64():
+                # The unscaled integer, as the sketch path hashes it from the array's buffer.
+                scale = int(storage_type(self.data_type).scale)
+                with localcontext() as dc:
+                    dc.prec = _DECIMAL_PRECISION
+                    return [int(k.scaleb(scale)) for k in keys]
             return self._render_keys(keys)
         if self.kind is Kind.INTEGER:
             return [k - (1 << 64) if k >= (1 << 63) else k for k in keys]
@@ -476,11 +512,13 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
             if not len(raw):
                 return
             xf = raw + 0.0  # -0.0 and 0.0 are one value
+            x = xf
             domain = pa.array(xf, pa.float64())
             batch_min, batch_max = float(xf.min()), float(xf.max())
             batch_total = float(xf.sum())
         else:  # DECIMAL
             domain = arr
+            x = _unscaled_low_words(arr)
             bounds = pc.min_max(arr)
             batch_min, batch_max = bounds["min"].as_py(), bounds["max"].as_py()
             batch_total = pc.sum(arr).as_py()
@@ -510,17 +548,42 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
         if self.counter.exact:
             self._count_exact(domain)
         else:
-            if kind is Kind.DECIMAL:
-                rendered = pc.cast(domain, pa.string()).to_pylist()
-                self.counter.add_values(rendered, rendered)
-            else:
-                if kind is Kind.FLOAT:
-                    hll_keys = xf.tolist()
-                else:
-                    ints64 = x.view(np.int64) if x.dtype == np.uint64 else x.astype(np.int64)
-                    hll_keys = ints64.tolist()
-                rendered = pc.cast(domain, pa.string()).to_pylist()
-                self.counter.add_values(hll_keys, rendered)
+            self._count_sketched(domain, xf if kind is Kind.FLOAT else x)
+
+    def _count_sketched(self, domain: pa.Array, x: npt.NDArray[Any]) -> None:
+        """One batch into the sketches, reduced to its distinct values by a numpy sort."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        wide_decimal = self.kind is Kind.DECIMAL and not self._decimal_fits_int64()
+        if wide_decimal:
+            counts = pc.value_counts(domain)
+            keys = counts.field(0)
+            weights = counts.field(1).to_numpy()
+            distinct = pc.cast(keys, pa.string()).to_pylist()
+            heavy_mask = weights > 1
+            heavy = [d for d, h in zip(distinct, heavy_mask.tolist(), strict=True) if h]
+            self.counter.add_batch(
+                distinct, heavy, weights[heavy_mask].tolist(), bool((weights == 1).any())
+            )
+            return
+        uniques, first, weights = np.unique(x, return_index=True, return_counts=True)
+        heavy_mask = weights > 1
+        if self.kind is Kind.FLOAT:
+            hll_keys = uniques.tolist()
+        elif uniques.dtype == np.uint64:
+            hll_keys = uniques.view(np.int64).tolist()
+        else:
+            hll_keys = uniques.astype(np.int64, copy=False).tolist()
+        heavy_rows = pa.array(first[heavy_mask])
+        heavy = pc.cast(pc.take(domain, heavy_rows), pa.string()).to_pylist()
+        self.counter.add_batch(
+            hll_keys, heavy, weights[heavy_mask].tolist(), bool((weights == 1).any())
+        )
+
+    def _decimal_fits_int64(self) -> bool:
+        return int(storage_type(self.data_type).precision) <= _INT64_DIGITS
 
     def _combine_moments(self, n: int, mean: float, m2: float) -> None:
         """Chan et al.'s parallel update; ``self.valid`` already includes ``n``."""
@@ -770,8 +833,7 @@ class StringAccumulator(_LengthMixin, _CountingMixin, ColumnAccumulator):
         if self.counter.exact:
             self._count_exact(arr)
         else:
-            values = arr.to_pylist()
-            self.counter.add_values(values, values)
+            self._count_distinct_batch(arr, render=None)
         room = min(INFER_PER_BATCH, INFER_MAX_VALUES - self.examined, len(arr))
         if room > 0:
             for pattern, hits in count_matches(arr.slice(0, room)).items():
@@ -856,8 +918,7 @@ class BinaryAccumulator(_LengthMixin, _CountingMixin, ColumnAccumulator):
         if self.counter.exact:
             self._count_exact(arr)
         else:
-            rendered = [v.hex() for v in arr.to_pylist()]
-            self.counter.add_values(rendered, rendered)
+            self._count_distinct_batch(arr, render=bytes.hex)
 
     def _merge(self, other: BinaryAccumulator) -> None:
         self._merge_lengths(other)

@@ -123,6 +123,8 @@ class ValueCounter:
     def __init__(self) -> None:
         self.counts: dict[Any, int] | None = {}
         self.key_bytes = 0
+        self.pruned = 0
+        """Batches whose once-seen values skipped the frequent-items sketch."""
         self.hll: Any = None
         self.top: Any = None
 
@@ -190,14 +192,28 @@ class ValueCounter:
         for text, weight in zip(render(keys), weights, strict=True):
             top_update(text, weight)
 
-    def add_values(self, hll_keys: list[Any], rendered: list[str]) -> None:
-        """Sketch-mode bulk path: one entry per value (duplicates included)."""
+    def add_batch(
+        self, distinct_keys: list[Any], heavy: list[str], heavy_counts: list[int], pruned: bool
+    ) -> None:
+        """Sketch-mode bulk path for one batch, already reduced to its distinct values.
+
+        ``distinct_keys`` (HLL keys of every distinct value of the batch) feed the HLL
+        sketch; ``heavy`` (rendered values seen more than once in the batch) feed the
+        frequent-items sketch with their counts. Values seen once in a batch are left
+        out of the frequent-items sketch: that costs at most one count per batch for
+        any value (``pruned`` counts the batches it happened in, and the reported
+        count error includes it), and saves a per-value call for every unique value,
+        the bulk of a high-cardinality column.
+        """
         self._ensure_sketches()
         # map() keeps the per-value call in C; a Python for-loop doubles the cost.
-        for _ in map(self.hll.update, hll_keys):
+        for _ in map(self.hll.update, distinct_keys):
             pass
-        for _ in map(self.top.update, rendered):
-            pass
+        update = self.top.update
+        for text, count in zip(heavy, heavy_counts, strict=True):
+            update(text, count)
+        if pruned:
+            self.pruned += 1
 
     # -- merging ---------------------------------------------------------------------
     def merge(
@@ -226,6 +242,7 @@ class ValueCounter:
         union.update(other.hll)
         self.hll = union.get_result(_ds().tgt_hll_type.HLL_8)
         self.top.merge(other.top)
+        self.pruned += other.pruned
 
     # -- results ---------------------------------------------------------------------
     def distinct(self) -> tuple[int, float | None]:
@@ -250,15 +267,17 @@ class ValueCounter:
             return []
         rows = self.top.get_frequent_items(_ds().frequent_items_error_type.NO_FALSE_NEGATIVES)
         ranked_rows = sorted(rows, key=lambda r: (-r[1], r[0]))[:limit]
-        return [(item, int(est), int(max(ub - est, est - lb))) for item, est, lb, ub in ranked_rows]
+        return [
+            (item, int(est), int(max(ub - est, est - lb)) + self.pruned)
+            for item, est, lb, ub in ranked_rows
+        ]
 
     def top_error(self) -> int:
         """The frequent-items sketch's a-posteriori count error (0 when exact)."""
         if self.counts is not None or self.top is None:
             return 0
-        return int(
-            self.top.get_epsilon_for_lg_size(FREQUENT_LG_MAX_MAP_SIZE) * self.top.total_weight
-        )
+        epsilon = self.top.get_epsilon_for_lg_size(FREQUENT_LG_MAX_MAP_SIZE)
+        return int(epsilon * self.top.total_weight) + self.pruned
 
     def top_sketch_bytes(self) -> bytes | None:
         """The frequent-strings sketch for drift checks, built from the exact table if needed."""
@@ -270,6 +289,7 @@ class ValueCounter:
         return {
             "counts": self.counts,
             "key_bytes": self.key_bytes,
+            "pruned": self.pruned,
             "hll": bytes(self.hll.serialize_compact()) if self.hll is not None else None,
             "top": bytes(self.top.serialize()) if self.top is not None else None,
         }
@@ -277,6 +297,7 @@ class ValueCounter:
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.counts = state["counts"]
         self.key_bytes = state["key_bytes"]
+        self.pruned = state["pruned"]
         self.hll = _ds().hll_sketch.deserialize(state["hll"]) if state["hll"] is not None else None
         self.top = (
             _ds().frequent_strings_sketch.deserialize(state["top"])
