@@ -107,3 +107,13 @@ def test_demo_command_writes_the_source_and_keeps_others(
     source = load_sources(Path("dataprof.toml"))["demo"]
     with get_connector(source.config) as connector:
         assert connector.test_connection().success
+
+
+def test_the_cli_module_does_not_import_pyiceberg() -> None:
+    """The core CLI imports every plugin's command module on each start."""
+    import subprocess
+    import sys
+
+    code = "import sys, dataprof_iceberg.cli; print('pyiceberg' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
