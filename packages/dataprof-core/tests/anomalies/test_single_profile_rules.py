@@ -80,12 +80,32 @@ def test_disabled_per_column() -> None:
 
 
 # -- duplicate keys --------------------------------------------------------------------
-@pytest.mark.parametrize("name", ["id", "order_id", "customerId", "uuid", "address.zip_key"])
-def test_duplicates_in_a_key_named_column(name: str) -> None:
-    p = profile(column(name, distinct_count=90))
+@pytest.mark.parametrize(
+    ("name", "table"),
+    [
+        ("id", "t"),
+        ("order_id", "orders"),
+        ("customerId", "customers"),
+        ("uuid", "t"),
+        ("category_key", "shop.categories"),
+        ("address.id", "t"),
+    ],
+)
+def test_duplicates_in_a_key_named_column(name: str, table: str) -> None:
+    p = profile(column(name, distinct_count=90), table=table)
     found = DuplicateKeyDetector().detect(p, [], Thresholds())
     assert types_of(found) == [(name, "duplicate_key", Severity.HIGH)]
     assert found[0].observed_value == 10
+
+
+def test_references_to_other_tables_repeat_by_design() -> None:
+    """``driver_id`` in ``trips`` names another table's key: repeats are expected."""
+    p = profile(
+        column("driver_id", distinct_count=50),
+        column("customerId", distinct_count=20),
+        table="trips",
+    )
+    assert DuplicateKeyDetector().detect(p, [], Thresholds()) == []
 
 
 def test_unique_key_and_non_key_columns_are_quiet() -> None:

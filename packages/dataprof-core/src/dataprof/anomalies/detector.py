@@ -31,6 +31,7 @@ __all__ = [
     "AnomalyDetector",
     "distinct_share",
     "looks_like_key",
+    "looks_like_primary_key",
     "non_null_count",
     "partial_run_note",
     "requested_columns",
@@ -66,6 +67,33 @@ def looks_like_key(name: str) -> bool:
     in them are serious."""
     leaf = name.rsplit(".", 1)[-1]
     return bool(_KEY_NAME.search(leaf) or _CAMEL_KEY_NAME.search(leaf))
+
+
+_OWN_KEY_LEAVES = {"id", "uuid", "guid", "pk", "key"}
+
+
+def _singular(table: str) -> str:
+    name = table.rsplit(".", 1)[-1].lower()
+    if name.endswith("ies"):
+        return name[:-3] + "y"
+    if name.endswith(("ses", "xes")):
+        return name[:-2]
+    return name[:-1] if name.endswith("s") else name
+
+
+def looks_like_primary_key(name: str, table: str) -> bool:
+    """Whether a column's name says it is *this table's* identifier, where a repeat is a bug.
+
+    ``id``, ``uuid``, or the table's own name plus a key suffix (``trip_id`` or
+    ``tripId`` in ``trips``). Other ``*_id`` columns are references to other
+    tables (``driver_id`` in ``trips``) and repeat by design."""
+    leaf = name.rsplit(".", 1)[-1]
+    if leaf.lower() in _OWN_KEY_LEAVES:
+        return True
+    own = {_singular(table), table.rsplit(".", 1)[-1].lower()}
+    normalized = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", leaf).lower()
+    stem, sep, suffix = normalized.rpartition("_")
+    return bool(sep) and suffix in _OWN_KEY_LEAVES and stem in own
 
 
 PARTIAL_RUN_NOTE = "columns requested: "

@@ -14,7 +14,12 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from dataprof.anomalies.detector import distinct_share, looks_like_key, non_null_count, null_share
+from dataprof.anomalies.detector import (
+    distinct_share,
+    looks_like_primary_key,
+    non_null_count,
+    null_share,
+)
 from dataprof.anomalies.stored_sketches import load_kll
 from dataprof.anomalies.thresholds import Thresholds, ThresholdValues
 from dataprof.anomalies.type_names import TypeFamily, type_family
@@ -145,8 +150,10 @@ def _top_value(column: ColumnProfile) -> Any:
 class DuplicateKeyDetector:
     """Repeated values in a column that looks like a key.
 
-    A column looks like a key by its name (``id``, ``order_id``, ``customerKey``,
-    ``uuid``) or by being nearly unique already (``key_distinct_share``) while
+    A column looks like a key by its name, when the name says it is the table's
+    own identifier (``id``, ``uuid``, ``order_id`` in ``orders``; not ``driver_id``
+    in ``trips``, a reference that repeats by design), or by being nearly unique
+    already (``key_distinct_share``) while
     holding whole numbers or text: a float column that is 99% distinct is a
     measurement, not a key. An approximate distinct count only convicts when the
     gap exceeds its error bound.
@@ -163,7 +170,7 @@ class DuplicateKeyDetector:
             share = distinct_share(column)
             if column.distinct_count is None or share is None or non_null < 2:
                 continue
-            by_name = looks_like_key(column.column_name) or column.inferred_type == "uuid"
+            by_name = looks_like_primary_key(column.column_name, current.table)
             family = type_family(column.data_type)
             by_shape = (
                 values.key_distinct_share is not None
