@@ -59,7 +59,10 @@ def store_at(path: Path) -> LocalProfileStore:
     return LocalProfileStore(path)
 
 
-ORDERS = SourceIdentity(source_type="file", database="", table="orders.parquet")
+def orders(folder: Path) -> SourceIdentity:
+    """A file given by path is named by its absolute path, so histories never mix."""
+    path = (folder / "orders.parquet").resolve()
+    return SourceIdentity(source_type="file", source_name=str(path), database="", table=path.name)
 
 
 def test_profile_renders_columns_and_anomalies_and_stores_the_run(tmp_path: Path) -> None:
@@ -70,7 +73,7 @@ def test_profile_renders_columns_and_anomalies_and_stores_the_run(tmp_path: Path
         assert name in out
     assert "all_null" in out  # `note` is entirely null
     assert "Traceback" not in out + err
-    [run] = store_at(tmp_path / ".dataprof" / "store").history(ORDERS)
+    [run] = store_at(tmp_path / ".dataprof" / "store").history(orders(tmp_path))
     assert run.row_count == 2000
     assert [(a.column_name, a.anomaly_type) for a in run.anomalies] == [("note", "all_null")]
     assert f"Run {run.run_id} stored" in out
@@ -181,7 +184,9 @@ def test_a_failed_read_is_recorded_then_reported(tmp_path: Path) -> None:
     assert code == 2
     assert "Error:" in err
     assert "Traceback" not in out + err
-    [run] = store_at(tmp_path / ".dataprof" / "store").history(ORDERS, include_failed=True)
+    [run] = store_at(tmp_path / ".dataprof" / "store").history(
+        orders(tmp_path), include_failed=True
+    )
     assert run.status is RunStatus.FAILED
     assert run.error
     code, out, _ = invoke("history", str(broken))
@@ -275,7 +280,7 @@ def test_failing_plugin_detector_keeps_the_profile_and_exits_2(
         "'broken' (cli_test_broken_detector.Broken, plugin 'brokendet') failed on orders" in message
     )
     assert "Traceback" not in out + err
-    [run] = store_at(tmp_path / ".dataprof" / "store").history(ORDERS)
+    [run] = store_at(tmp_path / ".dataprof" / "store").history(orders(tmp_path))
     assert any("anomaly detection failed" in note for note in run.notes)
 
 
@@ -315,3 +320,16 @@ def test_progress_bar_shows_rows_bytes_and_elapsed() -> None:
     assert "0:00:0" in shown  # elapsed, h:mm:ss
     with _progress_bar(False) as nothing:
         assert nothing is None
+
+
+def test_same_file_name_in_two_folders_keeps_two_histories(tmp_path: Path) -> None:
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    write_orders(tmp_path / "a" / "orders.parquet", 100)
+    write_orders(tmp_path / "b" / "orders.parquet", 300)
+    for folder in ("a", "b"):
+        code, _, err = invoke("profile", str(tmp_path / folder / "orders.parquet"), "--no-progress")
+        assert code == 0, err
+    store = store_at(tmp_path / ".dataprof" / "store")
+    assert [r.row_count for r in store.history(orders(tmp_path / "a"))] == [100]
+    assert [r.row_count for r in store.history(orders(tmp_path / "b"))] == [300]

@@ -34,7 +34,7 @@ SourceArgument = Annotated[
 ]
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="Config file (TOML or YAML) with [sources.NAME] tables."),
+    typer.Option("--config", "-c", help="Config file (TOML or YAML) with \\[sources.NAME] tables."),
 ]
 TypeOption = Annotated[
     str | None, typer.Option("--type", "-t", help="Source type, to describe a source with flags.")
@@ -99,12 +99,14 @@ def resolve_named_source(
             return _override(sources[source], params, database, table)
     data_path = Path(source).expanduser()
     if data_path.exists() or any(ch in source for ch in "*?["):
+        # The absolute path names the source, so two orders.parquet in different
+        # folders keep separate histories.
         config = DataSourceConfig(
             source_type="file",
             connection_params={"path": source, **_parse_params(params)},
             database=database or "",
             table=table or data_path.name,
-            name=None,
+            name=str(data_path.resolve()) if data_path.exists() else source,
         )
         return NamedSource(name=source, config=config)
     known = ", ".join(sorted(load_sources(path))) if path else ""
