@@ -183,3 +183,22 @@ class _Raw:
     def read(self, *_: Any) -> bytes:
         body, self._body = self._body, b""
         return body
+
+
+def test_unreachable_glue_endpoint_names_the_endpoint_property() -> None:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    config = _config(
+        catalog_type="glue",
+        region="us-east-1",
+        glue_endpoint=f"http://127.0.0.1:{port}",
+        access_key_id="testing",
+        secret_access_key="testing-secret",
+        properties={"glue.max-retries": 1},  # botocore would retry for ~12 s
+    )
+    with (
+        get_connector(config) as connector,
+        pytest.raises(ConfigurationError, match=r"connection_params\.glue_endpoint"),
+    ):
+        connector.get_row_count()

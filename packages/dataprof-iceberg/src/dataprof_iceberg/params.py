@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import os
 from datetime import datetime
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
@@ -24,6 +24,7 @@ from dataprof.redaction import is_secret_key, remember_secret
 __all__ = ["CatalogType", "IcebergParams", "catalog_properties"]
 
 CatalogType = Literal["glue", "sql", "rest", "hive"]
+PropertyValue = str | int | float | bool | SecretStr
 
 # connection_params field -> PyIceberg property; both names appear in error messages.
 _PLAIN: dict[str, str] = {
@@ -78,7 +79,7 @@ class IcebergParams(BaseModel):
         le=32,
         description="files read at once by iter_batches (order kept; memory bounded per thread)",
     )
-    properties: dict[str, str | SecretStr] = Field(
+    properties: dict[str, PropertyValue] = Field(
         default_factory=dict,
         description="passed to pyiceberg.catalog.load_catalog as they are; values under "
         "secret-looking keys (s3.secret-access-key, token...) are kept as SecretStr",
@@ -97,20 +98,18 @@ class IcebergParams(BaseModel):
 
     @field_validator("properties")
     @classmethod
-    def _hide_secret_properties(
-        cls, value: dict[str, str | SecretStr]
-    ) -> dict[str, str | SecretStr]:
-        hidden: dict[str, str | SecretStr] = {}
+    def _hide_secret_properties(cls, value: dict[str, PropertyValue]) -> dict[str, PropertyValue]:
+        hidden: dict[str, PropertyValue] = {}
         for key, item in value.items():
             plain = item.get_secret_value() if isinstance(item, SecretStr) else item
-            if is_secret_key(key):
+            if is_secret_key(key) and isinstance(plain, str):
                 remember_secret(plain)
                 hidden[key] = SecretStr(plain)
             else:
                 hidden[key] = plain
         return hidden
 
-    def plain_properties(self) -> dict[str, str]:
+    def plain_properties(self) -> dict[str, Any]:
         """``properties`` with their secrets revealed, for PyIceberg only."""
         return {
             k: v.get_secret_value() if isinstance(v, SecretStr) else v
@@ -124,18 +123,20 @@ class IcebergParams(BaseModel):
         plain = self.plain_properties()
         for key in _REGION_KEYS:
             if plain.get(key):
-                return plain[key]
+                return str(plain[key])
         return os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or None
 
     def needs_region(self) -> bool:
         """Glue always does; any catalog does once its data lives on S3."""
-        warehouse = self.warehouse or self.plain_properties().get("warehouse", "")
+        warehouse = self.warehouse or str(self.plain_properties().get("warehouse", ""))
         return self.catalog_type == "glue" or warehouse.startswith(("s3://", "s3a://"))
 
 
-def catalog_properties(params: IcebergParams) -> dict[str, str]:
-    """The keyword properties for ``load_catalog(params.catalog_name, **...)``."""
-    props: dict[str, str] = params.plain_properties()
+def catalog_properties(params: IcebergParams) -> dict[str, Any]:
+    """The keyword properties for ``load_catalog(params.catalog_name, **...)``. Values
+    are strings except where a passthrough property was given as a number or boolean
+    (PyIceberg reads ``glue.max-retries`` as an int)."""
+    props: dict[str, Any] = params.plain_properties()
     props["type"] = params.catalog_type
     for field, key in _PLAIN.items():
         value = getattr(params, field)
