@@ -72,6 +72,10 @@ def test_metadata_statistics_equal_a_scan(
             assert not column.bounds_exact
             assert column.lower_bound <= low
             assert column.upper_bound >= high
+        elif name == "x" and column.lower_bound is None:
+            # A file of only NaN has no bounds and PyIceberg records no NaN counts, so
+            # metadata cannot tell it from a file whose bounds were not recorded.
+            assert any("record no bounds" in c for c in column.caveats)
         else:
             assert (column.lower_bound, column.upper_bound) == (low, high), name
             assert column.bounds_exact
