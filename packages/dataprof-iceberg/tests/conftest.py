@@ -226,22 +226,26 @@ def add_position_deletes(table: Table, positions: dict[str, list[int]]) -> Table
     return _commit_delete_file(table, rows, content=DataFileContent.POSITION_DELETES)
 
 
-def add_equality_deletes(table: Table, column: str, values: list[Any]) -> Table:
-    """Commit one equality-delete file deleting every row whose ``column`` is in ``values``."""
-    field = table.schema().find_field(column)
-    arrow_type = table.schema().as_arrow().field(column).type
+def add_equality_deletes(table: Table, keys: dict[str, list[Any]]) -> Table:
+    """Commit one equality-delete file keyed on ``keys``' columns: every row equal to
+    one of the key rows (null equal to null) is deleted."""
+    schema = table.schema()
+    arrow = schema.as_arrow()
+    fields = []
+    for column in keys:
+        field_id = str(schema.find_field(column).field_id).encode()
+        fields.append(
+            pa.field(column, arrow.field(column).type, True, {b"PARQUET:field_id": field_id})
+        )
     rows = pa.table(
-        [pa.array(values, arrow_type)],
-        schema=pa.schema(
-            [
-                pa.field(
-                    column, arrow_type, True, {b"PARQUET:field_id": str(field.field_id).encode()}
-                )
-            ]
-        ),
+        [pa.array(v, f.type) for v, f in zip(keys.values(), fields, strict=True)],
+        schema=pa.schema(fields),
     )
     return _commit_delete_file(
-        table, rows, content=DataFileContent.EQUALITY_DELETES, equality_ids=[field.field_id]
+        table,
+        rows,
+        content=DataFileContent.EQUALITY_DELETES,
+        equality_ids=[schema.find_field(c).field_id for c in keys],
     )
 
 
@@ -251,7 +255,7 @@ def position_deletes() -> Callable[[Table, dict[str, list[int]]], Table]:
 
 
 @pytest.fixture
-def equality_deletes() -> Callable[[Table, str, list[Any]], Table]:
+def equality_deletes() -> Callable[[Table, dict[str, list[Any]]], Table]:
     return add_equality_deletes
 
 

@@ -59,12 +59,12 @@ def test_copy_on_write_delete_needs_no_correction(sql_warehouse: SqlWarehouse) -
 
 
 def test_equality_deletes_are_applied(
-    sql_warehouse: SqlWarehouse, equality_deletes: Callable[[Table, str, list[Any]], Table]
+    sql_warehouse: SqlWarehouse, equality_deletes: Callable[[Table, dict[str, list[Any]]], Table]
 ) -> None:
     table = sql_warehouse.create(
         "t", pa.table({"id": pa.array([1, 2, 3, 4, None], pa.int64()), "k": list("abcde")})
     )
-    equality_deletes(table, "id", [2, 4, None])
+    equality_deletes(table, {"id": [2, 4, None]})
     with get_connector(sql_warehouse.config("t")) as connector:
         counted = connector.count_rows()
         read = pa.Table.from_batches(list(connector.iter_batches()))
@@ -73,3 +73,27 @@ def test_equality_deletes_are_applied(
     assert counted.rows == 2
     assert stats.row_count == 5
     assert not stats.row_count_exact
+
+
+def test_multi_column_equality_deletes_apply_only_to_older_files(
+    sql_warehouse: SqlWarehouse, equality_deletes: Callable[[Table, dict[str, list[Any]]], Table]
+) -> None:
+    """Keys match on every column (null equal to null), and a delete applies only to
+    data files with a lower sequence number: rows appended after it survive."""
+    table = sql_warehouse.create(
+        "t",
+        pa.table(
+            {"a": pa.array([1, 1, 2, None, None], pa.int64()), "b": ["x", "y", "x", "x", None]}
+        ),
+    )
+    table = equality_deletes(table, {"a": [1, None, 2], "b": ["x", None, "y"]})
+    table.append(pa.table({"a": pa.array([1], pa.int64()), "b": ["x"]}))  # after the delete
+    with get_connector(sql_warehouse.config("t")) as connector:
+        rows = pa.Table.from_batches(list(connector.iter_batches())).to_pylist()
+        count = connector.get_row_count()
+        only_b = pa.Table.from_batches(list(connector.iter_batches(columns=["b"])))
+    expected = [{"a": 1, "b": "y"}, {"a": 2, "b": "x"}, {"a": None, "b": "x"}, {"a": 1, "b": "x"}]
+    assert sorted(rows, key=repr) == sorted(expected, key=repr)
+    assert count == 4
+    assert only_b.column_names == ["b"]  # the key column was read for the deletes, then dropped
+    assert only_b.num_rows == 4

@@ -92,7 +92,10 @@ class EqualityDeletes:
         for key_set in self._sets:
             columns = {fid: batch.column(names[fid]) for fid in key_set.field_ids}
             keys = _keys(columns, key_set.field_ids)
-            deleted = pc.or_(deleted, pc.is_in(keys, value_set=key_set.keys, skip_nulls=False))
+            known = key_set.keys
+            if known.type != keys.type:  # e.g. string in the delete file, large_string read
+                known = known.cast(keys.type)
+            deleted = pc.or_(deleted, pc.is_in(keys, value_set=known, skip_nulls=False))
         return batch.filter(pc.invert(deleted))
 
 
@@ -124,7 +127,7 @@ def _keys(
     if len(arrays) == 1:
         return arrays[0]
     texts = [pc.fill_null(pc.cast(a, pa.large_string()), _NULL) for a in arrays]
-    joined: pa.Array = pc.binary_join_element_wise(*texts, _SEPARATOR)
+    joined: pa.Array = pc.binary_join_element_wise(*texts, pa.scalar(_SEPARATOR, pa.large_string()))
     return joined
 
 
