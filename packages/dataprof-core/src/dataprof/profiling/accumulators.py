@@ -18,7 +18,6 @@ that :meth:`ProfileState.to_bytes` can send them between processes.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
@@ -32,6 +31,7 @@ from dataprof.profiling.inference import (
 )
 from dataprof.profiling.models import ColumnProfile, Metric, MetricSource, TopValue
 from dataprof.profiling.sketches import (
+    EXACT_DISTINCT_LIMIT,
     FREQUENT_LG_MAX_MAP_SIZE,
     KllSketch,
     ValueCounter,
@@ -300,33 +300,32 @@ class _CountingMixin:
     def _hll_keys(self, keys: list[Any]) -> list[Any]:
         return keys
 
-    def _count_exact(self, domain: pa.Array) -> None:
-        import pyarrow.compute as pc
+    def _count_hashed(self, arr: pa.Array, *, rendered: bool) -> None:
+        """Count a batch through ``value_counts`` (a hash table in C++).
 
-        counts = pc.value_counts(domain)
-        self.counter.add_counts(
-            counts.field(0).to_pylist(),
-            counts.field(1).to_pylist(),
-            self._render_keys,
-            self._hll_keys,
-        )
-
-    def _count_distinct_batch(self, arr: pa.Array, render: Callable[[Any], str] | None) -> None:
-        """Sketch-mode path of strings and bytes: the batch's ``value_counts`` (hashing in
-        C++) feed the HLL once per distinct value and the frequent items with weights."""
+        While exact, the counts go into the dictionary. A batch with more distinct
+        values than the exact limit switches to sketches at once (the whole has at
+        least as many); in sketch mode every distinct value feeds the HLL once and
+        values seen more than once feed the frequent items with their counts.
+        """
         import pyarrow.compute as pc
 
         counts = pc.value_counts(arr)
         keys = counts.field(0)
+        if self.counter.exact and len(counts) <= EXACT_DISTINCT_LIMIT:
+            self.counter.add_counts(
+                keys.to_pylist(), counts.field(1).to_pylist(), self._render_keys, self._hll_keys
+            )
+            return
+        self.counter.switch(self._render_keys, self._hll_keys)
         weights = counts.field(1).to_numpy()
         heavy_mask = weights > 1
-        distinct = keys.to_pylist()
         heavy = pc.filter(keys, heavy_mask).to_pylist()
-        if render is not None:
-            distinct = [render(k) for k in distinct]
-            heavy = [render(k) for k in heavy]
         self.counter.add_batch(
-            distinct, heavy, weights[heavy_mask].tolist(), bool((weights == 1).any())
+            self._hll_keys(keys.to_pylist()),
+            self._render_keys(heavy) if rendered else heavy,
+            weights[heavy_mask].tolist(),
+            bool((weights == 1).any()),
         )
 
     def _profile_value(self, key: Any) -> Any:
@@ -545,30 +544,30 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
         self._combine_moments(n, batch_mean, batch_m2)
         self.kll.update(xf)
 
-        if self.counter.exact:
-            self._count_exact(domain)
+        if kind is Kind.DECIMAL and not self._decimal_fits_int64():
+            self._count_hashed(domain, rendered=True)
         else:
-            self._count_sketched(domain, xf if kind is Kind.FLOAT else x)
+            self._count_sorted(domain, x)
 
-    def _count_sketched(self, domain: pa.Array, x: npt.NDArray[Any]) -> None:
-        """One batch into the sketches, reduced to its distinct values by a numpy sort."""
+    def _count_sorted(self, domain: pa.Array, x: npt.NDArray[Any]) -> None:
+        """Count a batch of numbers through a numpy sort of their integer or float form.
+
+        Same rules as :meth:`_count_hashed`; sorting beats Arrow's hash table on numbers.
+        """
         import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        wide_decimal = self.kind is Kind.DECIMAL and not self._decimal_fits_int64()
-        if wide_decimal:
-            counts = pc.value_counts(domain)
-            keys = counts.field(0)
-            weights = counts.field(1).to_numpy()
-            distinct = pc.cast(keys, pa.string()).to_pylist()
-            heavy_mask = weights > 1
-            heavy = [d for d, h in zip(distinct, heavy_mask.tolist(), strict=True) if h]
-            self.counter.add_batch(
-                distinct, heavy, weights[heavy_mask].tolist(), bool((weights == 1).any())
-            )
-            return
         uniques, first, weights = np.unique(x, return_index=True, return_counts=True)
+        if self.counter.exact and len(uniques) <= EXACT_DISTINCT_LIMIT:
+            keys = (
+                pc.take(domain, pa.array(first)).to_pylist()
+                if self.kind is Kind.DECIMAL
+                else uniques.tolist()
+            )
+            self.counter.add_counts(keys, weights.tolist(), self._render_keys, self._hll_keys)
+            return
+        self.counter.switch(self._render_keys, self._hll_keys)
         heavy_mask = weights > 1
         if self.kind is Kind.FLOAT:
             hll_keys = uniques.tolist()
@@ -830,10 +829,7 @@ class StringAccumulator(_LengthMixin, _CountingMixin, ColumnAccumulator):
         low, high = bounds["min"].as_py(), bounds["max"].as_py()
         self.min = low if self.min is None else min(self.min, low)
         self.max = high if self.max is None else max(self.max, high)
-        if self.counter.exact:
-            self._count_exact(arr)
-        else:
-            self._count_distinct_batch(arr, render=None)
+        self._count_hashed(arr, rendered=False)
         room = min(INFER_PER_BATCH, INFER_MAX_VALUES - self.examined, len(arr))
         if room > 0:
             for pattern, hits in count_matches(arr.slice(0, room)).items():
@@ -915,10 +911,7 @@ class BinaryAccumulator(_LengthMixin, _CountingMixin, ColumnAccumulator):
         low, high = bounds["min"].as_py(), bounds["max"].as_py()
         self.min = low if self.min is None else min(self.min, low)
         self.max = high if self.max is None else max(self.max, high)
-        if self.counter.exact:
-            self._count_exact(arr)
-        else:
-            self._count_distinct_batch(arr, render=bytes.hex)
+        self._count_hashed(arr, rendered=True)
 
     def _merge(self, other: BinaryAccumulator) -> None:
         self._merge_lengths(other)

@@ -18,6 +18,7 @@ one column marks that column unsupported instead of failing the table.
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
 import uuid
@@ -26,7 +27,7 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from dataprof.connector import DEFAULT_BATCH_SIZE, Capability
+from dataprof.connector import DEFAULT_BATCH_SIZE, Capability, ScanSplit
 from dataprof.errors import ConfigurationError, ConnectorError, PluginError
 from dataprof.profiling.metadata import METADATA_METRICS, profile_from_metadata
 from dataprof.profiling.models import ColumnProfile, MetricSource, ProfileMode, TableProfile
@@ -51,6 +52,8 @@ AUTO_FULL_SCAN_MAX_ROWS = 10_000_000
 """`auto` scans every row up to this many (a few seconds per 5 million rows locally)."""
 PARALLEL_MIN_ROWS = 1_000_000
 """Below this many rows a single process finishes before workers would have started."""
+SPLIT_TARGET_BYTES = 64 * 1024 * 1024
+"""Uncompressed bytes per split: what one process may buffer ahead of the profiler."""
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -291,56 +294,103 @@ def _full_scan(
     notes: list[str],
 ) -> tuple[ProfileState, set[int | None]]:
     workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers > 1 and connector.supports(Capability.PARALLEL_SPLITS):
-        splits = connector.plan_splits(workers)
-        estimated = [s.estimated_rows for s in splits]
-        rows = None if None in estimated else sum(r or 0 for r in estimated)
-        if len(splits) > 1 and (rows is None or rows >= parallel_min_rows):
-            try:
-                pickle.dumps(list(column_metrics))
-            except Exception:
-                notes.append("full: one process, a plugin metric cannot be sent to workers")
-            else:
-                from dataprof.profiling.parallel import profile_splits
-
-                try:
-                    state, snapshots = profile_splits(
-                        connector,
-                        splits,
-                        workers=workers,
-                        columns=top_columns,
-                        batch_size=batch_size,
-                        schema_bytes=bytes(schema.serialize().to_pybytes()),
-                        declared=declared,
-                        column_metrics=column_metrics,
-                        progress=progress,
-                    )
-                except PluginError as exc:
-                    # The connector was registered in this process only; workers can't build it.
-                    notes.append(
-                        f"full: one process, workers could not build the connector ({exc.reason})"
-                    )
-                except BrokenProcessPool:
-                    # Spawned workers re-import the caller's main module; a script without an
-                    # `if __name__ == "__main__":` guard kills them. Profile here instead.
-                    notes.append("full: one process, the worker processes could not start")
-                else:
-                    notes.append(
-                        f"full: {len(splits)} splits profiled by "
-                        f"{min(workers, len(splits))} worker processes and merged"
-                    )
-                    return state, snapshots
-        elif len(splits) > 1:
+    splits = _plan(connector, workers)
+    estimated = [s.estimated_rows for s in splits]
+    rows = None if None in estimated else sum(r or 0 for r in estimated)
+    if workers > 1 and len(splits) > 1:
+        if rows is not None and rows < parallel_min_rows:
             notes.append(
                 f"full: one process, {rows} rows is below the parallel threshold "
                 f"({parallel_min_rows})"
             )
+        else:
+            parallel = _parallel_scan(
+                connector,
+                splits,
+                workers,
+                schema,
+                declared,
+                top_columns,
+                batch_size,
+                column_metrics,
+                progress,
+                notes,
+            )
+            if parallel is not None:
+                return parallel
     state = ProfileState(schema, declared=declared, column_metrics=column_metrics)
-    for batch in connector.iter_batches(top_columns, batch_size):
-        state.update(batch)
-        if progress is not None:
-            progress(state.row_count, state.bytes_read)
+    # Reading split after split bounds what the connector can read ahead of us.
+    for split in splits if len(splits) > 1 else [None]:
+        for batch in connector.iter_batches(top_columns, batch_size, split=split):
+            state.update(batch)
+            if progress is not None:
+                progress(state.row_count, state.bytes_read)
     return state, {connector.snapshot_id}
+
+
+def _plan(connector: DataConnector, workers: int) -> list[ScanSplit]:
+    """Splits of about ``SPLIT_TARGET_BYTES`` each, at least one per worker.
+
+    Small splits keep memory flat: a reader buffers ahead within its split, so the
+    most any process holds is about one split, whatever the table's size.
+    """
+    if not connector.supports(Capability.PARALLEL_SPLITS):
+        return [ScanSplit(index=0)]
+    splits = connector.plan_splits(workers)
+    total = sum(s.estimated_bytes for s in splits)
+    target = max(workers, math.ceil(total / SPLIT_TARGET_BYTES))
+    if target > len(splits):
+        splits = connector.plan_splits(target)
+    return splits
+
+
+def _parallel_scan(
+    connector: DataConnector,
+    splits: list[ScanSplit],
+    workers: int,
+    schema: pa.Schema,
+    declared: dict[str, str],
+    top_columns: list[str] | None,
+    batch_size: int,
+    column_metrics: Sequence[ColumnMetric],
+    progress: ProgressCallback | None,
+    notes: list[str],
+) -> tuple[ProfileState, set[int | None]] | None:
+    """The merged state of ``splits`` read by worker processes, or None (with a note)
+    when workers cannot do it and this process should."""
+    try:
+        pickle.dumps(list(column_metrics))
+    except Exception:
+        notes.append("full: one process, a plugin metric cannot be sent to workers")
+        return None
+    from dataprof.profiling.parallel import profile_splits
+
+    try:
+        result = profile_splits(
+            connector,
+            splits,
+            workers=workers,
+            columns=top_columns,
+            batch_size=batch_size,
+            schema_bytes=bytes(schema.serialize().to_pybytes()),
+            declared=declared,
+            column_metrics=column_metrics,
+            progress=progress,
+        )
+    except PluginError as exc:
+        # The connector was registered in this process only; workers can't build it.
+        notes.append(f"full: one process, workers could not build the connector ({exc.reason})")
+        return None
+    except BrokenProcessPool:
+        # Spawned workers re-import the caller's main module; a script without an
+        # `if __name__ == "__main__":` guard kills them. Profile here instead.
+        notes.append("full: one process, the worker processes could not start")
+        return None
+    notes.append(
+        f"full: {len(splits)} splits profiled by {min(workers, len(splits))} worker "
+        "processes and merged"
+    )
+    return result
 
 
 def _pushdown(

@@ -11,6 +11,7 @@ while the workers read.
 from __future__ import annotations
 
 import multiprocessing
+import os
 import pickle
 import queue as queue_module
 from collections.abc import Callable, Mapping, Sequence
@@ -42,9 +43,14 @@ class SplitResult:
         self.error = error
 
 
-def _init_worker(progress_queue: Any) -> None:
+def _init_worker(progress_queue: Any, arrow_threads: int) -> None:
+    import pyarrow as pa
+
     global _progress_queue
     _progress_queue = progress_queue
+    # Each worker is one of `workers` processes sharing the cores: Arrow's own thread
+    # pool sized for the whole machine in every worker would oversubscribe them.
+    pa.set_cpu_count(arrow_threads)
 
 
 def _portable(exc: BaseException, config: DataSourceConfig) -> BaseException:
@@ -129,7 +135,7 @@ def profile_splits(
         max_workers=max(1, min(workers, len(splits))),
         mp_context=context,
         initializer=_init_worker,
-        initargs=(progress_queue,),
+        initargs=(progress_queue, max(1, (os.cpu_count() or 1) // max(1, workers))),
     ) as pool:
         pending: set[Future[SplitResult]] = {
             pool.submit(

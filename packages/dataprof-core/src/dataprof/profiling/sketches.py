@@ -166,10 +166,24 @@ class ValueCounter:
         if self.counts is None:
             return
         if len(self.counts) > EXACT_DISTINCT_LIMIT or self.key_bytes > EXACT_KEY_BYTES:
-            table = self.counts
-            self.counts = None
-            self.key_bytes = 0
-            self._sketch_weighted(list(table), list(table.values()), render, hll_key)
+            self.switch(render, hll_key)
+
+    def switch(
+        self,
+        render: Callable[[list[Any]], list[str]],
+        hll_key: Callable[[list[Any]], list[Any]],
+    ) -> None:
+        """Give up exact counting: the dictionary goes into the sketches.
+
+        Callers switch when a batch alone has more distinct values than the limit,
+        which implies the whole does too, so the rule stays a function of the set.
+        """
+        if self.counts is None:
+            return
+        table = self.counts
+        self.counts = None
+        self.key_bytes = 0
+        self._sketch_weighted(list(table), list(table.values()), render, hll_key)
 
     # -- sketch path -----------------------------------------------------------------
     def _ensure_sketches(self) -> None:
