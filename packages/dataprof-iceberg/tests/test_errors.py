@@ -202,3 +202,20 @@ def test_unreachable_glue_endpoint_names_the_endpoint_property() -> None:
         pytest.raises(ConfigurationError, match=r"connection_params\.glue_endpoint"),
     ):
         connector.get_row_count()
+
+
+def test_s3_access_denied_from_pyarrow_names_the_call_and_object() -> None:
+    """moto enforces no IAM, so PyArrow's own error text is raised through the real
+    translation path (the message format of pyarrow's S3 filesystem)."""
+    from dataprof_iceberg.error_translation import ErrorContext, translate_errors
+
+    ctx = ErrorContext("lake (iceberg)", "sales", "orders", "glue", lambda: True)
+    text = (
+        "When reading information for key 'w/sales/orders/data/f.parquet' in bucket 'lake': "
+        "AWS Error ACCESS_DENIED during HeadObject operation: No response body."
+    )
+    with pytest.raises(PermissionDeniedError) as info, translate_errors(ctx, "reading"):
+        raise OSError(text)
+    assert "s3:HeadObject" in str(info.value)
+    assert "s3://lake/w/sales/orders/data/f.parquet" in str(info.value)
+    assert "sales.orders" in str(info.value)

@@ -52,8 +52,13 @@ _AUTH_CODES = {
     "AuthFailure",
 }
 _THROTTLE_CODES = {"ThrottlingException", "Throttling", "SlowDown", "TooManyRequestsException"}
-_S3_DENIED = re.compile(r"AccessDenied|Access Denied|HTTP status 403|status code 403", re.I)
-_S3_PATH = re.compile(r"(?:s3a?://|bucket\s*')?([\w.-]+/[^\s'\"]+)")
+_S3_DENIED = re.compile(
+    r"AccessDenied|ACCESS_DENIED|Access Denied|HTTP status 403|status code 403", re.I
+)
+# PyArrow's S3 errors read "When reading information for key 'k' in bucket 'b': AWS Error
+# ACCESS_DENIED during HeadObject operation: ..."
+_S3_KEY = re.compile(r"key '(?P<key>[^']*)' in bucket '(?P<bucket>[^']*)'")
+_S3_CALL = re.compile(r"during (?P<call>\w+) operation")
 
 
 class ErrorContext:
@@ -148,11 +153,12 @@ def _translate_other(ctx: ErrorContext, doing: str, exc: Exception) -> NoReturn:
             hint="check connection_params.uri (and that the catalog server is running)",
         ) from exc
     if isinstance(exc, OSError) and _S3_DENIED.search(str(exc)):
-        path = _S3_PATH.search(str(exc))
+        message = str(exc)
+        call = _S3_CALL.search(message)
+        where = _S3_KEY.search(message)
+        target = f" on s3://{where.group('bucket')}/{where.group('key')}" if where else ""
         raise PermissionDeniedError(
-            f"S3 refused s3:GetObject while {doing}"
-            + (f" on {path.group(1)!r}" if path else "")
-            + f": {exc}",
+            f"S3 refused s3:{call.group('call') if call else 'GetObject'}{target} while {doing}",
             **ctx.where,
             hint="grant the caller s3:GetObject (and s3:ListBucket) on the table's location, "
             "or set connection_params.region to the bucket's region",
