@@ -52,7 +52,7 @@ AUTO_FULL_SCAN_MAX_ROWS = 10_000_000
 """`auto` scans every row up to this many (a few seconds per 5 million rows locally)."""
 PARALLEL_MIN_ROWS = 1_000_000
 """Below this many rows a single process finishes before workers would have started."""
-SPLIT_TARGET_BYTES = 64 * 1024 * 1024
+SPLIT_TARGET_BYTES = 32 * 1024 * 1024
 """Uncompressed bytes per split: what one process may buffer ahead of the profiler."""
 
 ProgressCallback = Callable[[int, int], None]

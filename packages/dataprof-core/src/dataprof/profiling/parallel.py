@@ -90,6 +90,8 @@ def _profile_split(
                 if _progress_queue is not None:
                     _progress_queue.put((split.index, batch.num_rows, batch.nbytes))
             snapshot = connector.snapshot_id
+        # The split's buffers are garbage now; hand them back before the next split.
+        pa.default_memory_pool().release_unused()
         return SplitResult(split.index, state.to_bytes(), snapshot, None)
     except BaseException as exc:
         return SplitResult(split.index, None, None, _portable(exc, config))
