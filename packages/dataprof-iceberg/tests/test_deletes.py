@@ -40,6 +40,7 @@ def test_position_deletes_are_applied_to_count_and_reads(
 
     assert counted.rows == len(rows) == 22
     assert counted.method == "manifests minus position deletes"
+    assert not counted.read_data
     assert stats.row_count == 25
     assert not stats.row_count_exact
     assert stats.delete_file_count == 1
@@ -71,6 +72,7 @@ def test_equality_deletes_are_applied(
         stats = connector.get_column_statistics()
     assert sorted(read.column("k").to_pylist()) == ["a", "c"]
     assert counted.rows == 2
+    assert counted.read_data  # equality deletes can only be applied to the data
     assert stats.row_count == 5
     assert not stats.row_count_exact
 

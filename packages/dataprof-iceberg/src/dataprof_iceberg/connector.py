@@ -77,14 +77,17 @@ RowCountMethod = Literal[
 
 @dataclass(frozen=True)
 class RowCount:
-    """A row count and how it was obtained: ``exact`` is False only when a figure
-    came from metadata that deletes make an over-count (never returned by
-    `IcebergConnector.count_rows`, which applies them)."""
+    """An exact row count (deletes and the row filter applied) and how it was
+    obtained, so a profile can say whether data was read to get it."""
 
     rows: int
     method: RowCountMethod
-    exact: bool = True
     snapshot_id: int | None = None
+
+    @property
+    def read_data(self) -> bool:
+        """Whether data files were read (equality deletes or a row filter)."""
+        return self.method.startswith("scan")
 
 
 class IcebergConnector(DataConnector):
