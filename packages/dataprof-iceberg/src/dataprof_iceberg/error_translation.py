@@ -179,7 +179,7 @@ def _is_connection_failure(exc: Exception) -> bool:
 
 def _translate_botocore(ctx: ErrorContext, doing: str, exc: Exception) -> ConnectorError | None:
     try:
-        from botocore import exceptions as bce  # type: ignore[import-untyped]
+        from botocore import exceptions as bce  # type: ignore[import-untyped,unused-ignore]
     except ImportError:  # pragma: no cover - glue extra absent
         return None
     if isinstance(exc, (bce.NoCredentialsError, bce.PartialCredentialsError)):
