@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import abc
 import enum
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Self
 
@@ -231,6 +231,26 @@ class DataConnector(abc.ABC):
         """About ``target`` balanced units of work (:attr:`Capability.PARALLEL_SPLITS`).
         The default is one split: the whole table."""
         return [ScanSplit(index=0)]
+
+    def field_ids(self) -> dict[str, int]:
+        """Column name (nested fields dotted) to the source's stable field id, so history
+        follows a column across renames. The default reads the ``PARQUET:field_id``
+        metadata Arrow carries; sources without ids return ``{}``."""
+        found: dict[str, int] = {}
+
+        def walk(prefix: str, fields: Iterable[pa.Field]) -> None:
+            import pyarrow as pa
+
+            for f in fields:
+                name = f"{prefix}{f.name}"
+                raw = (f.metadata or {}).get(b"PARQUET:field_id")
+                if raw is not None and raw.decode().lstrip("-").isdigit():
+                    found[name] = int(raw)
+                if pa.types.is_struct(f.type):
+                    walk(f"{name}.", list(f.type))
+
+        walk("", self.arrow_schema())
+        return found
 
     @property
     def snapshot_id(self) -> int | None:

@@ -129,3 +129,18 @@ def test_statistics_refused_for_csv(tmp_path: Path) -> None:
     (tmp_path / "a.csv").write_text("x\n1\n")
     with pytest.raises(CapabilityNotSupportedError, match="column_stats_from_metadata"):
         connector_for(tmp_path / "a.csv").get_column_statistics()
+
+
+def test_field_ids_from_parquet_metadata(tmp_path: Path) -> None:
+    def with_id(field: pa.Field, field_id: int) -> pa.Field:
+        return field.with_metadata({b"PARQUET:field_id": str(field_id).encode()})
+
+    schema = pa.schema(
+        [
+            with_id(pa.field("a", pa.int64()), 1),
+            with_id(pa.field("s", pa.struct([with_id(pa.field("x", pa.int32()), 3)])), 2),
+            pa.field("plain", pa.string()),
+        ]
+    )
+    pq.write_table(schema.empty_table(), tmp_path / "ids.parquet")
+    assert connector_for(tmp_path / "ids.parquet").field_ids() == {"a": 1, "s": 2, "s.x": 3}
