@@ -7,6 +7,7 @@ million) and 12 mixed columns into ./bench-data/, then runs each tool in its own
 child process so that peak memory is per tool:
 
 - dataprof: ``profile_table(mode="full")`` with the default workers (CPU count);
+- dataprof-1p: the same in one process (``workers=1``);
 - DuckDB: ``SUMMARIZE`` plus a top-10 ``GROUP BY`` query per column;
 - polars: ``describe()`` plus ``value_counts()`` per column;
 - the read floor: streaming the file's record batches and doing nothing else.
@@ -157,6 +158,17 @@ def run_dataprof(path: str) -> dict[str, object]:
     return {"rows": profile.row_count, "columns": len(profile.columns), "notes": profile.notes}
 
 
+def run_dataprof_one_process(path: str) -> dict[str, object]:
+    import dataprof
+    from dataprof.profiling import profile_table
+
+    config = dataprof.DataSourceConfig(
+        source_type="file", connection_params={"path": path}, database="bench", table="t"
+    )
+    profile = profile_table(dataprof.get_connector(config), mode="full", workers=1)
+    return {"rows": profile.row_count, "columns": len(profile.columns)}
+
+
 def run_duckdb(path: str) -> dict[str, object]:
     import duckdb
 
@@ -192,6 +204,7 @@ def run_read_floor(path: str) -> dict[str, object]:
 
 TOOLS = {
     "dataprof": run_dataprof,
+    "dataprof-1p": run_dataprof_one_process,
     "duckdb": run_duckdb,
     "polars": run_polars,
     "read-floor": run_read_floor,
@@ -263,10 +276,10 @@ def main() -> None:
     results = {tool: measure(tool, path) for tool in TOOLS}
     ours = results["dataprof"]
     print()
-    print(f"{'tool':<12}{'seconds':>10}{'peak MiB':>11}{'time / ours':>13}{'mem / ours':>12}")
+    print(f"{'tool':<13}{'seconds':>10}{'peak MiB':>11}{'time / ours':>13}{'mem / ours':>12}")
     for tool, r in results.items():
         print(
-            f"{tool:<12}{r['seconds']:>10.2f}{r['peak_mib']:>11.0f}"
+            f"{tool:<13}{r['seconds']:>10.2f}{r['peak_mib']:>11.0f}"
             f"{r['seconds'] / ours['seconds']:>13.2f}{r['peak_mib'] / ours['peak_mib']:>12.2f}"
         )
     print()

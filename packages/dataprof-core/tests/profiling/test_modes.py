@@ -49,7 +49,11 @@ def _mixed(n: int, seed: int = 0) -> pa.Table:
 # -- full and parallel ---------------------------------------------------------------------
 
 
-def test_parallel_full_scan_equals_serial(parquet_connector: ConnectorFactory) -> None:
+@pytest.mark.parametrize("start_method", ["fork", "spawn"])
+def test_parallel_full_scan_equals_serial(
+    parquet_connector: ConnectorFactory, monkeypatch: pytest.MonkeyPatch, start_method: str
+) -> None:
+    monkeypatch.setenv("DATAPROF_START_METHOD", start_method)
     table = _mixed(6_000)
     connector = parquet_connector(table, row_group_size=1_000)
     progress: list[tuple[int, int]] = []
