@@ -96,7 +96,9 @@ def test_sketches_are_stored_for_drift_checks(parquet_connector: ConnectorFactor
     top = decode_top(profile.sketches["country/top"])
     assert top.total_weight == table.num_rows
     assert "id/kll" in profile.sketches
-    assert "flag/top" not in profile.sketches
+    assert "flag/kll" not in profile.sketches
+    flag = decode_top(profile.sketches["flag/top"])
+    assert flag.get_estimate("true") == pc.sum(table.column("flag")).as_py()
 
 
 # -- sample --------------------------------------------------------------------------------

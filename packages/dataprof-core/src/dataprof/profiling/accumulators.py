@@ -1006,6 +1006,14 @@ class BooleanAccumulator(ColumnAccumulator):
         flat["top_values"] = top
         metrics.add("top_values", [t.model_dump() for t in top])
         if valid:
+            import datasketches as ds
+
+            sketch = ds.frequent_strings_sketch(FREQUENT_LG_MAX_MAP_SIZE)
+            for value, count in ranked:
+                if count:
+                    sketch.update("true" if value else "false", count)
+            sketches[f"{self.name}/top"] = encode_sketch(bytes(sketch.serialize()))
+        if valid:
             flat["min_value"] = metrics.add("min", self.false == 0)
             flat["max_value"] = metrics.add("max", self.true > 0)
             flat["mean_value"] = metrics.add("mean", self.true / valid)
