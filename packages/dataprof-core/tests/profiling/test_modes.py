@@ -295,3 +295,23 @@ def test_an_engine_failure_marks_one_column(
     assert country.null_count == 0
     assert country.row_count == 50
     assert profile.column("price").supported  # type: ignore[union-attr]
+
+
+def test_field_ids_follow_the_source(parquet_connector: ConnectorFactory) -> None:
+    schema = pa.schema(
+        [
+            pa.field("a", pa.int64(), metadata={b"PARQUET:field_id": b"7"}),
+            pa.field(
+                "s",
+                pa.struct([pa.field("x", pa.int32(), metadata={b"PARQUET:field_id": b"9"})]),
+                metadata={b"PARQUET:field_id": b"8"},
+            ),
+        ]
+    )
+    table = pa.Table.from_pylist([{"a": 1, "s": {"x": 2}}], schema=schema)
+    connector = parquet_connector(table)
+    for mode in ("full", "sample", "metadata"):
+        profile = profile_table(connector, mode=mode, workers=1)
+        assert profile.field_ids == {"a": 7, "s": 8, "s.x": 9}, mode
+        assert profile.column("a").field_id == 7  # type: ignore[union-attr]
+        assert profile.column("s.x").field_id == 9  # type: ignore[union-attr]

@@ -109,6 +109,7 @@ def profile_table(
     if chosen is ProfileMode.METADATA:
         return profile_from_metadata(
             connector,
+            field_ids=connector.field_ids(),
             schema=schema,
             declared=declared,
             columns=top_columns,
@@ -129,6 +130,7 @@ def profile_table(
         "run_id": run_id,
         "started_at": started_at,
         "columns": columns,
+        "field_ids": connector.field_ids(),
     }
     if chosen is ProfileMode.SAMPLE:
         return _sample(

@@ -16,6 +16,7 @@ from dataprof.connector import Capability, ColumnStatistics, TableStatistics
 from dataprof.errors import CapabilityNotSupportedError
 from dataprof.profiling.accumulators import make_accumulator
 from dataprof.profiling.models import ColumnProfile, Metric, MetricSource, ProfileMode, TableProfile
+from dataprof.profiling.types import flatten_fields
 
 if TYPE_CHECKING:
     import pyarrow as pa
@@ -103,6 +104,7 @@ def column_from_statistics(
 def profile_from_metadata(
     connector: DataConnector,
     *,
+    field_ids: dict[str, int],
     schema: pa.Schema,
     declared: dict[str, str],
     columns: Sequence[str] | None,
@@ -121,22 +123,25 @@ def profile_from_metadata(
             hint="use mode 'full' or 'sample', or 'auto' to let dataprof choose",
         )
     stats = connector.get_column_statistics()
-    names = [f.name for f in schema if columns is None or f.name in columns]
+    top = [f.name for f in schema if columns is None or f.name in columns]
+    fields = [(name, field) for name, field in flatten_fields(schema) if name.split(".")[0] in top]
     profiles = [
         column_from_statistics(
             name,
-            schema.field(name).type,
-            declared.get(name, str(schema.field(name).type)),
+            field.type,
+            declared.get(name, str(field.type)),
             stats.columns.get(name),
             stats,
             notes,
         )
-        for name in names
+        for name, field in fields
     ]
-    # Nested fields that metadata reports (Iceberg counts struct fields) get their own rows.
-    for name, column_stats in stats.columns.items():
-        if "." in name and name.split(".")[0] in names and name not in names:
-            profiles.append(column_from_statistics(name, None, "", column_stats, stats, notes))
+    profiles = [
+        p.model_copy(update={"field_id": field_ids[p.column_name]})
+        if p.field_id is None and p.column_name in field_ids
+        else p
+        for p in profiles
+    ]
     notes.extend(stats.caveats)
     return TableProfile(
         run_id=run_id,

@@ -331,12 +331,16 @@ def finalize(
     started_at: datetime | None = None,
     notes: Sequence[str] = (),
     columns: Sequence[str] | None = None,
+    field_ids: Mapping[str, int] | None = None,
 ) -> TableProfile:
     """The :class:`TableProfile` of a state.
 
     ``row_count`` is the table's (it differs from the rows profiled when sampled);
-    ``columns`` restricts the profile to those columns and their nested fields.
+    ``columns`` restricts the profile to those columns and their nested fields;
+    ``field_ids`` (``connector.field_ids()``) overrides the ids the state read from
+    the Arrow schema's field metadata.
     """
+    ids = {**state.field_ids, **(field_ids or {})}
     ctx = FinalizeContext(source=source, sampled=sampled)
     sketches: dict[str, str] = {}
     profiles: list[ColumnProfile] = []
@@ -348,8 +352,8 @@ def finalize(
         plugin_metrics = _plugin_results(state, name)
         if plugin_metrics:
             profile = profile.model_copy(update={"metrics": {**profile.metrics, **plugin_metrics}})
-        if name in state.field_ids:
-            profile = profile.model_copy(update={"field_id": state.field_ids[name]})
+        if name in ids:
+            profile = profile.model_copy(update={"field_id": ids[name]})
         profiles.append(profile)
     now = datetime.now(UTC)
     return TableProfile(
@@ -375,8 +379,8 @@ def finalize(
         },
         field_ids={
             name: fid
-            for name, fid in state.field_ids.items()
-            if wanted is None or _selected(name, wanted)
+            for name, fid in ids.items()
+            if name in state.columns and (wanted is None or _selected(name, wanted))
         },
         sketches=sketches,
         notes=list(notes),

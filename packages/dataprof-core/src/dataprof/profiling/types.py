@@ -16,7 +16,14 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["Kind", "kind_of", "render_values", "storage_type", "unit_seconds"]
+__all__ = [
+    "Kind",
+    "flatten_fields",
+    "kind_of",
+    "render_values",
+    "storage_type",
+    "unit_seconds",
+]
 
 
 class Kind(enum.StrEnum):
@@ -46,6 +53,24 @@ def storage_type(data_type: pa.DataType) -> pa.DataType:
             data_type = data_type.value_type
         else:
             return data_type
+
+
+def flatten_fields(schema: pa.Schema) -> list[tuple[str, pa.Field]]:
+    """Every column with struct fields as their own dotted columns, parents first."""
+    import pyarrow as pa
+
+    out: list[tuple[str, pa.Field]] = []
+
+    def walk(name: str, field: pa.Field) -> None:
+        out.append((name, field))
+        plain = storage_type(field.type)
+        if pa.types.is_struct(plain):
+            for child in plain:
+                walk(f"{name}.{child.name}", child)
+
+    for field in schema:
+        walk(field.name, field)
+    return out
 
 
 def kind_of(data_type: pa.DataType) -> tuple[Kind, str | None]:
