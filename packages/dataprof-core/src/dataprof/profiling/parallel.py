@@ -108,7 +108,9 @@ def _profile_split(
                 state.update(batch)
                 if _progress_queue is not None:
                     _progress_queue.put((split.index, batch.num_rows, batch.nbytes))
-            snapshot = connector.snapshot_id
+            # A split that pins its snapshot (Iceberg's carry ``snapshot_id``) was read
+            # at that snapshot, whatever is current for the worker's new connector.
+            snapshot = split.payload.get("snapshot_id", connector.snapshot_id)
         # The split's buffers are garbage now; hand them back before the next split.
         pa.default_memory_pool().release_unused()
         return SplitResult(split.index, state.to_bytes(), snapshot, None)
