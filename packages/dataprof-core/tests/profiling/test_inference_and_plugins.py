@@ -149,3 +149,27 @@ def test_state_bytes_round_trip() -> None:
     assert finalize(again, run_id="r").model_dump(
         exclude={"started_at", "finished_at"}
     ) == finalize(state, run_id="r").model_dump(exclude={"started_at", "finished_at"})
+
+
+def test_every_metric_the_engine_emits_is_described() -> None:
+    """Renderers look metric names up in METRIC_DESCRIPTIONS; none may be missing."""
+    import datetime as dt
+    from decimal import Decimal
+
+    from dataprof.profiling import METRIC_DESCRIPTIONS
+
+    table = pa.table(
+        {
+            "i": [1, None],
+            "f": [1.5, float("nan")],
+            "d": pa.array([Decimal("1.5"), None], pa.decimal128(4, 1)),
+            "s": ["a", "b"],
+            "b": [True, None],
+            "bin": [b"x", None],
+            "t": pa.array([dt.datetime(2024, 1, 1), None], pa.timestamp("us")),
+            "l": [[1], None],
+        }
+    )
+    profile = finalize(profile_batches(table.to_batches(), table.schema, column_metrics=[]))
+    emitted = {name for column in profile.columns for name in column.metrics}
+    assert emitted <= set(METRIC_DESCRIPTIONS), emitted - set(METRIC_DESCRIPTIONS)

@@ -15,6 +15,7 @@ from dataprof.profiling.engine import (
     PARALLEL_MIN_ROWS,
     profile_table,
 )
+from dataprof.profiling.metric_names import METRIC_DESCRIPTIONS
 from dataprof.profiling.models import (
     Anomaly,
     ColumnProfile,
@@ -34,6 +35,7 @@ from dataprof.profiling.state import ProfileState, finalize, merge_states, profi
 __all__ = [
     "AUTO_FULL_SCAN_MAX_ROWS",
     "DEFAULT_SAMPLE_SIZE",
+    "METRIC_DESCRIPTIONS",
     "PARALLEL_MIN_ROWS",
     "Anomaly",
     "ColumnMetric",
