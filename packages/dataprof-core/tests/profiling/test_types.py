@@ -125,6 +125,35 @@ def test_numeric_types_match_reference(parquet_connector: ConnectorFactory, name
     check_column(column, table.column(name).to_pylist(), kind=kind)
 
 
+@pytest.mark.parametrize("data_type", [pa.decimal32(5, 2), pa.decimal64(12, 2)])
+def test_narrow_decimals(data_type: pa.DataType) -> None:
+    values = [Decimal("1.50"), None, Decimal("-2.25"), Decimal("1.50")]
+    table = pa.table({"d": pa.array(values, data_type)})
+    column = finalize(profile_batches(table.to_batches(), table.schema)).column("d")
+    assert column is not None
+    assert column.supported, column.unsupported_reason
+    check_column(column, values, kind="decimal")
+
+
+def test_list_views_and_run_end_encoded() -> None:
+    table = pa.table(
+        {
+            "lv": pa.array([[1], [2, 3], None], pa.list_view(pa.int64())),
+            "llv": pa.array([[1], [], None], pa.large_list_view(pa.int64())),
+            "ree": pa.RunEndEncodedArray.from_arrays([2, 3], pa.array(["a", None])),
+        }
+    )
+    profile = finalize(profile_batches(table.to_batches(), table.schema))
+    for name, longest in (("lv", 2), ("llv", 1)):
+        column = profile.column(name)
+        assert column is not None
+        assert column.supported, column.unsupported_reason
+        assert column.metrics["length_max"].value == longest
+    ree = profile.column("ree")
+    assert ree is not None
+    check_column(ree, ["a", "a", None], kind="string")
+
+
 def test_decimal_sums_stay_exact(parquet_connector: ConnectorFactory) -> None:
     """0.1 + 0.2 in float is not 0.3; the decimal sum, min and max never go through float."""
     values = [Decimal("0.10"), Decimal("0.20")] * 50 + [Decimal("99999999999999999.99")]

@@ -191,10 +191,17 @@ class ColumnAccumulator:
     # -- the three calls -------------------------------------------------------------
     def update(self, arr: pa.Array) -> None:
         self.rows += len(arr)
-        self.nulls += arr.null_count
-        if self.failure is None and arr.null_count < len(arr):
+        try:
+            # Decoded first: a run-end encoded array reports no nulls of its own.
+            plain = plain_array(arr)
+        except Exception as exc:
+            self.nulls += arr.null_count
+            self.fail(f"profiling failed: {type(exc).__name__}: {exc}")
+            return
+        self.nulls += plain.null_count
+        if self.failure is None and plain.null_count < len(plain):
             try:
-                self._update(plain_array(arr))
+                self._update(plain)
             except Exception as exc:
                 self.fail(f"profiling failed: {type(exc).__name__}: {exc}")
 
@@ -456,6 +463,8 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
             return pa.float64()
         if self.kind is Kind.TEMPORAL:
             return pa.int64()
+        if self.kind is Kind.DECIMAL and t.byte_width < 16:
+            return pa.decimal128(t.precision, t.scale)  # decimal32/64: few kernels take them
         return t
 
     def _render_keys(self, keys: list[Any]) -> list[str]:
@@ -530,6 +539,8 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
             batch_min, batch_max = float(xf.min()), float(xf.max())
             batch_total = float(xf.sum())
         else:  # DECIMAL
+            if arr.type.byte_width < 16:
+                arr = arr.cast(self._domain_type())
             domain = arr
             x = _unscaled_low_words(arr)
             bounds = pc.min_max(arr)

@@ -267,8 +267,6 @@ class _SafeUnpickler(pickle.Unpickler):
             ("dataprof.profiling.sketches", "ValueCounter"),
             ("dataprof.profiling.types", "Kind"),
             ("decimal", "Decimal"),
-            ("copyreg", "_reconstructor"),
-            ("builtins", "object"),
         }
     )
 
