@@ -13,7 +13,8 @@ child process so that peak memory is per tool:
 - the read floor: streaming the file's record batches and doing nothing else.
 
 Peak memory is the largest sum of RSS over the child and its descendants (worker
-processes included), sampled every 20 ms with psutil. It then profiles a file
+processes included), sampled every 20 ms with psutil. Pages a forked worker
+still shares with its parent count twice, so dataprof's figure is an upper bound. It then profiles a file
 of a fifth of the rows to show whether memory stays flat as rows grow.
 ``--quick`` uses 500,000 rows for a smoke run.
 """

@@ -315,3 +315,22 @@ def test_field_ids_follow_the_source(parquet_connector: ConnectorFactory) -> Non
         assert profile.field_ids == {"a": 7, "s": 8, "s.x": 9}, mode
         assert profile.column("a").field_id == 7  # type: ignore[union-attr]
         assert profile.column("s.x").field_id == 9  # type: ignore[union-attr]
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_read_errors_in_workers_reach_the_caller(tmp_path: Path, workers: int) -> None:
+    """A damaged data page fails the read inside a worker; the caller gets the
+    connector's QueryFailedError, not a broken pool or a pickling error."""
+    import pyarrow.parquet as pq
+
+    from dataprof.errors import QueryFailedError
+
+    path = tmp_path / "damaged.parquet"
+    table = pa.table({"x": np.arange(200_000), "s": [f"v{i}" for i in range(200_000)]})
+    pq.write_table(table, path, row_group_size=50_000)
+    size = path.stat().st_size
+    with path.open("r+b") as handle:
+        handle.seek(size // 3)
+        handle.write(b"\xff" * 4096)  # deterministic garbage in a data page
+    with pytest.raises(QueryFailedError, match=r"damaged\.parquet"):
+        profile_table(file_connector(path), mode="full", workers=workers, parallel_min_rows=0)
