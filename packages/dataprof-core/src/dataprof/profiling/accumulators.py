@@ -4,9 +4,12 @@ An accumulator sees each batch's array once (``update``), combines with another
 accumulator of the same column (``merge``) and turns into a :class:`ColumnProfile`
 at the end (``finalize``). Everything it keeps is either a count, a bound, an
 exact sum or a fixed-size sketch, so memory is bounded by the number of columns,
-not rows. The work per batch is vectorized with ``pyarrow.compute`` and numpy;
-the only per-value Python calls are the HLL and frequent-items updates of a
-column that has outgrown its exact dictionary (see :mod:`.sketches`).
+not rows. The work per batch is vectorized with ``pyarrow.compute`` and numpy.
+Counting values (distinct, top values) first reduces a batch to its distinct
+values and their counts, with one numpy sort for numbers and Arrow's hash
+``value_counts`` for strings and bytes; the only per-value Python calls left are
+the HLL updates, once per distinct value of a batch, of a column that has
+outgrown its exact dictionary (see :mod:`.sketches`).
 
 Validity, the word used throughout: a *valid* value is non-null and, for floats,
 neither NaN nor infinite. NaN and infinities are counted apart from nulls, and

@@ -11,6 +11,12 @@ The switch depends only on the *set* of values seen, which is what keeps merging
 honest: a part of a table never has more distinct values than the whole, so if the
 whole stays exact every part did too, and merging exact parts is exact.
 
+In sketch mode a batch arrives reduced to its distinct values with counts
+(:meth:`ValueCounter.add_batch`): the HLL sketch sees each distinct value once,
+the frequent-items sketch sees only values that occur more than once in the
+batch. Skipping once-seen values can undercount a value by one per batch at
+most; the reported count error adds the number of batches where that happened.
+
 Sketches in a finished profile (``TableProfile.sketches``) are base64 strings:
 ``"<column>/kll"`` is a ``datasketches.kll_doubles_sketch`` over the column's values
 as float64 (temporal values as their integer epoch units), ``"<column>/top"`` a
@@ -294,7 +300,8 @@ class ValueCounter:
         return int(epsilon * self.top.total_weight) + self.pruned
 
     def top_sketch_bytes(self) -> bytes | None:
-        """The frequent-strings sketch for drift checks, built from the exact table if needed."""
+        """The frequent-strings sketch for drift checks; None while exact (the caller
+        builds one from the dictionary, rendering keys its own way)."""
         if self.top is not None and self.counts is None:
             return bytes(self.top.serialize())
         return None
