@@ -5,8 +5,10 @@ The modes, cheapest first:
 - ``metadata``: the connector's statistics only (no data read).
 - ``sample``: ``sample_size`` rows through ``get_sample_arrow`` (the design's 10,000).
 - ``pushdown``: the connector's engine computes the metrics (``SupportsPushdown``).
-- ``full``: every row streamed once, in parallel over planned splits when the
-  connector can split and the table is big enough to repay starting workers.
+- ``full``: every row streamed once. A connector that can split is read split
+  after split (about ``SPLIT_TARGET_BYTES`` each, so no reader buffers more than
+  one), by ``workers`` processes when the table is big enough to repay starting
+  them (``PARALLEL_MIN_ROWS``), their states merged.
 - ``auto``: metadata when the requested metrics are all metadata can answer; a full
   scan when the row count (from metadata) is at most ``auto_full_scan_max_rows``;
   pushdown when the connector offers it; a sample otherwise. What it chose and
