@@ -57,7 +57,10 @@ class Capability(enum.StrEnum):
     COLUMN_STATS_FROM_METADATA = "column_stats_from_metadata"
     """`get_column_statistics` answers from metadata without opening data files."""
     SQL_PUSHDOWN = "sql_pushdown"
-    """The engine can compute profile metrics itself (one query per table)."""
+    """The engine can compute profile metrics itself (one query per table). Such a
+    connector also implements ``profile_pushdown`` (`dataprof.profiling.SupportsPushdown`);
+    the method is not on this ABC because its request and result are profile models,
+    a layer above the SDK."""
     PARALLEL_SPLITS = "parallel_splits"
     """`plan_splits` divides a scan into units separate processes can read."""
     COLUMN_PROJECTION = "column_projection"
@@ -113,7 +116,9 @@ class ScanSplit(BaseModel):
     """One unit of a scan that another process can read on its own.
 
     ``payload`` is the connector's own JSON-able description (file paths, row
-    groups, a snapshot id); only the connector that planned it interprets it.
+    groups); only the connector that planned it interprets it, with one
+    convention: a split pinned to a snapshot carries ``payload["snapshot_id"]``,
+    which the engine checks is the same for every split of one profile.
     """
 
     model_config = ConfigDict(frozen=True)

@@ -170,10 +170,15 @@ class FileConnector(DataConnector):
         dataset = self._dataset if split is None else self._split_dataset(split)
         self.check_columns(columns, dataset.schema.names)
         with self._translate_errors("reading"):
+            # Arrow's default read-ahead (16 batches, 4 files) decodes far ahead of a
+            # slow consumer such as the profiler; a short one keeps memory bounded and,
+            # measured on a 5M-row file, was faster too.
             scanner = dataset.scanner(
                 columns=list(columns) if columns is not None else None,
                 batch_size=batch_size,
                 use_threads=True,
+                batch_readahead=4,
+                fragment_readahead=2,
             )
             for batch in scanner.to_batches():
                 if batch.num_rows:
