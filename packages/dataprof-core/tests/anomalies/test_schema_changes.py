@@ -87,10 +87,10 @@ def test_disabled_change_type() -> None:
 
 
 def test_partial_runs_are_compared_like_with_like() -> None:
-    from dataprof.anomalies import partial_run_note, requested_columns
+    from dataprof.anomalies import requested_columns
 
     full = with_schema(0, {"a": "int64", "b": "string", "c": "double"})
-    partial = with_schema(1, {"a": "int64"}, notes=[partial_run_note(["a", "odd, name"])])
+    partial = with_schema(1, {"a": "int64"}, columns_requested=["a", "odd, name"])
     assert requested_columns(partial) == {"a", "odd, name"}
     # a partial run does not see the columns it left out as dropped
     assert SchemaChangeDetector().detect(partial, [full], Thresholds()) == []

@@ -334,3 +334,28 @@ def test_read_errors_in_workers_reach_the_caller(tmp_path: Path, workers: int) -
         handle.write(b"\xff" * 4096)  # deterministic garbage in a data page
     with pytest.raises(QueryFailedError, match=r"damaged\.parquet"):
         profile_table(file_connector(path), mode="full", workers=workers, parallel_min_rows=0)
+
+
+def test_column_selection_is_recorded_in_every_mode(tmp_path: Path) -> None:
+    """History compares a partial run only with its own columns, so the selection is data."""
+    import pyarrow.parquet as pq
+
+    from dataprof import DataSourceConfig, get_connector
+    from dataprof.profiling import profile_table
+    from dataprof.testing import standard_table
+
+    pq.write_table(standard_table(), tmp_path / "t.parquet")
+    connector = get_connector(
+        DataSourceConfig(
+            source_type="file",
+            connection_params={"path": str(tmp_path / "t.parquet")},
+            database="",
+            table="t",
+        )
+    )
+    for mode in ("full", "sample", "metadata"):
+        assert profile_table(connector, mode=mode, columns=["id", "name"]).columns_requested == [
+            "id",
+            "name",
+        ]
+        assert profile_table(connector, mode=mode).columns_requested is None

@@ -20,7 +20,6 @@ concern:
 
 from dataprof.anomalies.detector import (
     AnomalyDetector,
-    partial_run_note,
     previous_runs,
     requested_columns,
 )
@@ -67,7 +66,6 @@ __all__ = [
     "detect_anomalies",
     "jaccard_distance",
     "ks_statistic",
-    "partial_run_note",
     "plugin_detectors",
     "previous_runs",
     "requested_columns",

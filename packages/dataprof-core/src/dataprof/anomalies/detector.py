@@ -11,7 +11,6 @@ drops the current run should the caller have saved it already.
 
 from __future__ import annotations
 
-import json
 import math
 import re
 from collections.abc import Sequence
@@ -27,13 +26,11 @@ from dataprof.profiling.models import (
 )
 
 __all__ = [
-    "PARTIAL_RUN_NOTE",
     "AnomalyDetector",
     "distinct_share",
     "looks_like_key",
     "looks_like_primary_key",
     "non_null_count",
-    "partial_run_note",
     "requested_columns",
     "null_share",
     "previous_runs",
@@ -96,28 +93,9 @@ def looks_like_primary_key(name: str, table: str) -> bool:
     return bool(sep) and suffix in _OWN_KEY_LEAVES and stem in own
 
 
-PARTIAL_RUN_NOTE = "columns requested: "
-"""Prefix of the note marking a run that profiled only some columns (``--columns``).
-
-``TableProfile`` has no field for the column selection yet, so the caller that
-asked for a selection records it as a note; see :func:`requested_columns`."""
-
-
-def partial_run_note(columns: Sequence[str]) -> str:
-    return PARTIAL_RUN_NOTE + json.dumps(list(columns), ensure_ascii=False)
-
-
 def requested_columns(profile: TableProfile) -> set[str] | None:
     """The columns a partial run was asked for, or None when it profiled them all."""
-    for note in profile.notes:
-        if note.startswith(PARTIAL_RUN_NOTE):
-            try:
-                names = json.loads(note[len(PARTIAL_RUN_NOTE) :])
-            except ValueError:
-                continue
-            if isinstance(names, list):
-                return {str(name) for name in names}
-    return None
+    return None if profile.columns_requested is None else set(profile.columns_requested)
 
 
 def _restricted(past: TableProfile, names: set[str]) -> TableProfile:

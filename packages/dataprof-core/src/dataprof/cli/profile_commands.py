@@ -174,7 +174,7 @@ def profile(
     ] = False,
 ) -> None:
     """Profile a table, flag anomalies against its history, and store the run."""
-    from dataprof.anomalies import Thresholds, detect_anomalies, partial_run_note
+    from dataprof.anomalies import Thresholds, detect_anomalies
     from dataprof.profiling import profile_table
     from dataprof.registry import get_connector
     from dataprof.stores import open_store, publish
@@ -205,10 +205,6 @@ def profile(
         _record_failure(profile_store, identity, run_id, exc, mode, started_at)
         raise
 
-    selected = _split_columns(columns)
-    if selected:
-        # The engine does not record the selection yet; detection needs it (see partial_run_note).
-        result = result.model_copy(update={"notes": [*result.notes, partial_run_note(selected)]})
     history = profile_store.history(identity, limit=HISTORY_RUNS_FOR_DETECTION)
     try:
         anomalies = detect_anomalies(result, history, thresholds)

@@ -109,7 +109,7 @@ def profile_table(
         chosen = _choose_mode(connector, metrics, auto_full_scan_max_rows, notes)
 
     if chosen is ProfileMode.METADATA:
-        return profile_from_metadata(
+        profile = profile_from_metadata(
             connector,
             field_ids=connector.field_ids(),
             schema=schema,
@@ -119,8 +119,10 @@ def profile_table(
             started_at=started_at,
             notes=notes,
         )
+        return _with_selection(profile, columns)
     if chosen is ProfileMode.PUSHDOWN:
-        return _pushdown(connector, top_columns, metrics, run_id, started_at, notes)
+        profile = _pushdown(connector, top_columns, metrics, run_id, started_at, notes)
+        return _with_selection(profile, columns)
 
     if column_metrics is None:
         column_metrics = load_column_metrics()
@@ -135,7 +137,7 @@ def profile_table(
         "field_ids": connector.field_ids(),
     }
     if chosen is ProfileMode.SAMPLE:
-        return _sample(
+        profile = _sample(
             connector,
             schema,
             declared,
@@ -146,6 +148,7 @@ def profile_table(
             notes,
             common,
         )
+        return _with_selection(profile, columns)
     snapshot_before = connector.snapshot_id
     state, snapshots = _full_scan(
         connector,
@@ -167,7 +170,7 @@ def profile_table(
             **connector.error_context(),
             hint="profile again; a connector that pins its reads to a snapshot avoids this",
         )
-    return finalize(
+    profile = finalize(
         state,
         mode=ProfileMode.FULL,
         source=MetricSource.FULL_SCAN,
@@ -176,6 +179,13 @@ def profile_table(
         notes=notes,
         **common,
     )
+    return _with_selection(profile, columns)
+
+
+def _with_selection(profile: TableProfile, columns: Sequence[str] | None) -> TableProfile:
+    """Record the caller's column selection, whichever mode produced the profile."""
+    selection = list(columns) if columns is not None else None
+    return profile.model_copy(update={"columns_requested": selection})
 
 
 def _top_level(

@@ -177,6 +177,9 @@ class TableProfile(BaseModel):
     next run can measure distribution drift against this one."""
     notes: list[str] = Field(default_factory=list)
     """What the engine decided and why (mode chosen by `auto`, metrics skipped)."""
+    columns_requested: list[str] | None = None
+    """The columns asked for (``--columns``), or None when the whole table was profiled;
+    history compares a partial run only with its own columns."""
 
     def column(self, name: str) -> ColumnProfile | None:
         return next((c for c in self.columns if c.column_name == name), None)
