@@ -145,7 +145,9 @@ def all_backends(session: nox.Session) -> None:
         "from dataprof import list_connectors; rows = {r.name: r.status for r in list_connectors()}; "
         "print(rows); assert all(rows[n] == 'available' for n in ('file', 'iceberg', 'athena', 'redshift'))",
     )
-    session.run(*PYTEST, f"{CORE}/tests/sdk", *session.posargs)
+    # The SDK's and every backend's tests again, now side by side in one environment.
+    backend_tests = [t for path in BACKENDS.values() for t in _tests_of(path)]
+    session.run(*PYTEST, f"{CORE}/tests/sdk", *backend_tests, *session.posargs)
 
 
 @nox.session
