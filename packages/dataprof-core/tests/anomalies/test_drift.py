@@ -158,3 +158,24 @@ def test_a_growing_id_sequence_is_not_drift() -> None:
         column("sequence", rows=1000), run=0, sketches={"sequence/kll": kll(np.arange(1000.0))}
     )
     assert len(DistributionDriftDetector().detect(renamed, [renamed_before], Thresholds())) == 1
+
+
+def test_rare_values_ranked_by_chance_are_not_churn() -> None:
+    """Coordinates: 3,000 values about ten times each; the "top ten" are ties, so two
+    samples of the same distribution rank different values first."""
+    rng = np.random.default_rng(1)
+    pool = [f"{40.5 + i / 10_000:.4f}" for i in range(3000)]
+
+    def run(index: int) -> TableProfile:
+        values = [str(v) for v in rng.choice(pool, 30_000)]
+        return profile(
+            column("lat", data_type="string", rows=30_000, distinct_count=3000),
+            run=index,
+            sketches={"lat/top": top(values, lg_max_map_size=12)},
+        )
+
+    before, after = run(0), run(1)
+    assert TopValuesChurnDetector().detect(after, [before], Thresholds()) == []
+    # with the frequency floor removed the same pair is flagged: the floor is what decides
+    no_floor = Thresholds.from_mapping({"top_values_min_share": 0})
+    assert len(TopValuesChurnDetector().detect(after, [before], no_floor)) == 1

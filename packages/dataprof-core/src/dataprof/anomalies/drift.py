@@ -20,12 +20,14 @@ being an accident of which duplicates happened to occur.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from typing import Any
 
 from dataprof.anomalies.detector import (
     distinct_share,
     looks_like_key,
+    non_null_count,
     previous_runs,
     severity_for_excess,
 )
@@ -126,11 +128,14 @@ def _median(sketch: Any) -> float:
     return float(sketch.get_quantile(0.5))
 
 
-def _top_set(profile: TableProfile, column: ColumnProfile, count: int) -> set[str] | None:
-    items = load_top_items(profile, column.column_name, count)
+def _top_set(
+    profile: TableProfile, column: ColumnProfile, count: int, min_share: float
+) -> set[str] | None:
+    min_count = math.ceil(min_share * non_null_count(column))
+    items = load_top_items(profile, column.column_name, count, min_count)
     if items is None and column.top_values:
         ranked = sorted(column.top_values, key=lambda t: -t.count)
-        items = [str(t.value) for t in ranked[:count]]
+        items = [str(t.value) for t in ranked[:count] if t.count >= min_count]
     return set(items) if items else None
 
 
@@ -161,8 +166,10 @@ class TopValuesChurnDetector:
                 for c in (column, before_column)
             ):
                 continue
-            now = _top_set(current, column, values.top_values_count)
-            before = _top_set(last, before_column, values.top_values_count)
+            now = _top_set(current, column, values.top_values_count, values.top_values_min_share)
+            before = _top_set(
+                last, before_column, values.top_values_count, values.top_values_min_share
+            )
             if now is None or before is None:
                 continue
             churn = jaccard_distance(before, now)

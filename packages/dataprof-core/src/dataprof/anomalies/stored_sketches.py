@@ -45,8 +45,11 @@ def load_kll(profile: TableProfile, column: str) -> Any | None:
     return None if sketch.is_empty() else sketch
 
 
-def load_top_items(profile: TableProfile, column: str, count: int) -> list[str] | None:
-    """The ``count`` most frequent values by the column's frequent-items sketch.
+def load_top_items(
+    profile: TableProfile, column: str, count: int, min_count: int = 0
+) -> list[str] | None:
+    """The ``count`` most frequent values by the column's frequent-items sketch, each
+    estimated at ``min_count`` or more.
 
     Ranks by estimate with the no-false-negatives rule, so a value that really is
     frequent is never missing from the list.
@@ -64,4 +67,4 @@ def load_top_items(profile: TableProfile, column: str, count: int) -> list[str] 
         return None
     rows = sketch.get_frequent_items(datasketches.frequent_items_error_type.NO_FALSE_NEGATIVES)
     rows.sort(key=lambda row: (-row[1], str(row[0])))
-    return [str(row[0]) for row in rows[:count]]
+    return [str(row[0]) for row in rows[:count] if row[1] >= min_count]

@@ -77,6 +77,10 @@ class ThresholdValues(BaseModel):
     top_values_count: int = Field(default=10, ge=1)
     top_values_max_distinct_share: float = Field(default=0.5, ge=0, le=1)
     """Skip churn on near-unique columns, whose "top values" are noise."""
+    top_values_min_share: float = Field(default=0.001, ge=0, le=1)
+    """Only values holding at least this share of the non-null rows count as top values:
+    in a column of many rare values (coordinates, ids) the "top ten" are ties whose order
+    is chance, and their churn means nothing."""
 
     def enabled(self, *names: str) -> bool:
         """False when any of ``names`` (a detector or an anomaly type) is disabled."""
