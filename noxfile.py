@@ -153,7 +153,7 @@ def all_backends(session: nox.Session) -> None:
 @nox.session
 def demo(session: nox.Session) -> None:
     """The main job on the embedded default: a local Iceberg warehouse, profiled."""
-    session.install(CORE, BACKENDS["iceberg"])
+    session.install("-e", CORE, "-e", BACKENDS["iceberg"])
     workdir = Path(os.environ.get("DATAPROF_DEMO_DIR", ROOT / "dataprof-demo"))
     workdir.mkdir(exist_ok=True)
     with session.chdir(workdir):
