@@ -28,6 +28,7 @@ from dataprof.profiling.models import (
 __all__ = [
     "AnomalyDetector",
     "distinct_share",
+    "last_run",
     "looks_like_key",
     "looks_like_primary_key",
     "non_null_count",
@@ -122,6 +123,12 @@ def previous_runs(current: TableProfile, history: Sequence[TableProfile]) -> lis
         names = set(current.schema_fields) | {c.column_name for c in current.columns}
         runs = [_restricted(p, names) for p in runs]
     return sorted(runs, key=lambda p: p.finished_at.timestamp())
+
+
+def last_run(current: TableProfile, history: Sequence[TableProfile]) -> TableProfile | None:
+    """The run ``current`` is compared with, as :func:`previous_runs` chooses; None if none."""
+    runs = previous_runs(current, history)
+    return runs[-1] if runs else None
 
 
 def non_null_count(column: ColumnProfile) -> int:

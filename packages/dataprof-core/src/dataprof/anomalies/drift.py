@@ -26,9 +26,9 @@ from typing import Any
 
 from dataprof.anomalies.detector import (
     distinct_share,
+    last_run,
     looks_like_key,
     non_null_count,
-    previous_runs,
     severity_for_excess,
 )
 from dataprof.anomalies.stored_sketches import load_kll, load_top_items
@@ -72,10 +72,9 @@ class DistributionDriftDetector:
     def detect(
         self, current: TableProfile, history: Sequence[TableProfile], thresholds: Thresholds
     ) -> list[Anomaly]:
-        runs = previous_runs(current, history)
-        if not runs:
+        last = last_run(current, history)
+        if last is None:
             return []
-        last = runs[-1]
         import datasketches
 
         found: list[Anomaly] = []
@@ -147,10 +146,9 @@ class TopValuesChurnDetector:
     def detect(
         self, current: TableProfile, history: Sequence[TableProfile], thresholds: Thresholds
     ) -> list[Anomaly]:
-        runs = previous_runs(current, history)
-        if not runs:
+        last = last_run(current, history)
+        if last is None:
             return []
-        last = runs[-1]
         found: list[Anomaly] = []
         for column in current.columns:
             values = thresholds.for_column(column.column_name)

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from dataprof.anomalies.detector import (
     distinct_share,
+    last_run,
     looks_like_key,
     null_share,
     previous_runs,
@@ -128,10 +129,9 @@ class MetricChangeDetector:
     def detect(
         self, current: TableProfile, history: Sequence[TableProfile], thresholds: Thresholds
     ) -> list[Anomaly]:
-        runs = previous_runs(current, history)
-        if not runs:
+        last = last_run(current, history)
+        if last is None:
             return []
-        last = runs[-1]
         found: list[Anomaly] = []
         for metric, column, now, past in _series(current, [last]):
             if not past:

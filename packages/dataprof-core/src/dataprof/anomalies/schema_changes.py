@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dataprof.anomalies.detector import previous_runs
+from dataprof.anomalies.detector import last_run
 from dataprof.anomalies.thresholds import Thresholds
 from dataprof.profiling.models import Anomaly, Severity, TableProfile
 
@@ -45,10 +45,9 @@ class SchemaChangeDetector:
     def detect(
         self, current: TableProfile, history: Sequence[TableProfile], thresholds: Thresholds
     ) -> list[Anomaly]:
-        runs = previous_runs(current, history)
-        if not runs:
+        last = last_run(current, history)
+        if last is None:
             return []
-        last = runs[-1]
         old, new = _fields(last), _fields(current)
         pairs: list[tuple[_Field, _Field]] = []
         old_by_id = {f.field_id: f for f in old.values() if f.field_id is not None}
