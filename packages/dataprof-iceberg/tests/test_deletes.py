@@ -46,6 +46,7 @@ def test_position_deletes_are_applied_to_count_and_reads(
     assert stats.delete_file_count == 1
     assert any("delete" in c for c in stats.caveats)
     assert any("delete" in c for c in stats.columns["id"].caveats)
+    assert not stats.columns["id"].counts_exact
 
 
 def test_copy_on_write_delete_needs_no_correction(sql_warehouse: SqlWarehouse) -> None:
@@ -56,6 +57,7 @@ def test_copy_on_write_delete_needs_no_correction(sql_warehouse: SqlWarehouse) -
         assert connector.get_row_count() == 20
         stats = connector.get_column_statistics()
     assert stats.row_count_exact
+    assert stats.columns["id"].counts_exact
     assert stats.columns["id"].lower_bound == 5
 
 

@@ -78,8 +78,10 @@ class NoParams(BaseModel):
 class ColumnStatistics(BaseModel):
     """One column's statistics as metadata states them, with what metadata can't promise.
 
-    ``bounds_exact`` is False where a bound is only a bound (truncated strings); a
-    connector lists what else is doubtful in ``caveats``.
+    ``bounds_exact`` is False where a bound is only a bound (truncated strings);
+    ``counts_exact`` is False where the counts are not the snapshot's rows (delete
+    files the statistics predate, elements of a list counted instead of rows). A
+    connector says why, and what else is doubtful, in ``caveats``.
     """
 
     model_config = ConfigDict(frozen=True)
@@ -92,6 +94,7 @@ class ColumnStatistics(BaseModel):
     lower_bound: Any = None
     upper_bound: Any = None
     bounds_exact: bool = True
+    counts_exact: bool = True
     size_bytes: int | None = None
     caveats: list[str] = Field(default_factory=list)
 

@@ -359,3 +359,38 @@ def test_column_selection_is_recorded_in_every_mode(tmp_path: Path) -> None:
             "name",
         ]
         assert profile_table(connector, mode=mode).columns_requested is None
+
+
+def test_metadata_counts_are_exact_unless_the_connector_says_otherwise(tmp_path: Path) -> None:
+    """Parquet footers count nulls exactly; a caveat about NaN or truncated strings does
+    not make the null count approximate, but ``counts_exact=False`` does."""
+    import pyarrow.parquet as pq
+
+    from dataprof import ColumnStatistics, DataSourceConfig, TableStatistics, get_connector
+    from dataprof.profiling import profile_table
+    from dataprof.testing import standard_table
+
+    pq.write_table(standard_table(), tmp_path / "t.parquet")
+    config = DataSourceConfig(
+        source_type="file",
+        connection_params={"path": str(tmp_path / "t.parquet")},
+        database="",
+        table="t",
+    )
+    profile = profile_table(get_connector(config), mode="metadata")
+    for name in ("amount", "name", "id"):
+        metric = profile.column(name).metrics["null_count"]  # type: ignore[union-attr]
+        assert metric.exact, name
+        assert metric.value == standard_table().column(name).null_count
+
+    class StaleStatistics(FileConnector):
+        def get_column_statistics(self) -> TableStatistics:
+            stats = super().get_column_statistics()
+            columns = {
+                k: ColumnStatistics(**{**v.model_dump(), "counts_exact": False})
+                for k, v in stats.columns.items()
+            }
+            return stats.model_copy(update={"columns": columns})
+
+    stale = profile_table(StaleStatistics(config), mode="metadata")
+    assert not stale.column("id").metrics["null_count"].exact  # type: ignore[union-attr]

@@ -261,6 +261,7 @@ def _column_statistics(
         lower_bound=lower,
         upper_bound=upper,
         bounds_exact=bounds_exact,
+        counts_exact=not (leaf.repeated or files.has_deletes),
         size_bytes=fold.size_bytes,
         caveats=caveats,
     )

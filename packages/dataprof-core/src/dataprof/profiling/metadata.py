@@ -70,7 +70,7 @@ def column_from_statistics(
             "clamped to the row count (delete files make metadata over-count)"
         )
         nulls = rows
-    exact = rows_exact and not stats.caveats
+    exact = rows_exact and stats.counts_exact and nulls == stats.null_count
     if nulls is not None:
         metrics["null_count"] = _meta(nulls, exact=exact, kind="bound")
         metrics["non_null_count"] = _meta(rows - nulls, exact=exact, kind="bound")
