@@ -266,7 +266,8 @@ def _short(value: Any, width: int = 28) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        text = f"{value:.6g}"
+        # Plain digits up to a billion (a mean of ids reads 15,511,402.7, not 1.55114e+07).
+        text = f"{value:,.1f}" if 1e4 <= abs(value) < 1e9 else f"{value:.6g}"
     elif isinstance(value, datetime):
         text = value.isoformat(sep=" ")
     elif isinstance(value, bytes):
