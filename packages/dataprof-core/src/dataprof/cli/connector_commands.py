@@ -18,7 +18,7 @@ from dataprof.cli.options import (
     SourceArgument,
     TableOption,
     TypeOption,
-    source_config,
+    resolve_named_source,
 )
 from dataprof.cli.output import EXIT_FAILED_CHECK, console, handle_errors
 from dataprof.registry import get_connector, list_connectors
@@ -61,9 +61,9 @@ def check_connection(
     table: TableOption = None,
 ) -> None:
     """Reach the source's table and count it; exit 1 if that fails."""
-    cfg = source_config(
+    cfg = resolve_named_source(
         source, config, source_type=source_type, params=param, database=database, table=table
-    )
+    ).config
     with get_connector(cfg) as connector:
         result = connector.test_connection()
     if result.success:
@@ -84,9 +84,9 @@ def schema(
     as_json: Annotated[bool, typer.Option("--json", help="Print the schema as JSON.")] = False,
 ) -> None:
     """Show the columns of a source's table and their types."""
-    cfg = source_config(
+    cfg = resolve_named_source(
         source, config, source_type=source_type, params=param, database=database, table=table
-    )
+    ).config
     with get_connector(cfg) as connector:
         columns = connector.get_schema()
     if as_json:
@@ -112,9 +112,9 @@ def sample(
     ] = SampleFormat.TABLE,
 ) -> None:
     """Show the first rows of a source's table (as a table, CSV or JSON lines)."""
-    cfg = source_config(
+    cfg = resolve_named_source(
         source, config, source_type=source_type, params=param, database=database, table=table
-    )
+    ).config
     with get_connector(cfg) as connector:
         rows = connector.get_sample_arrow(limit)
     if output is SampleFormat.CSV:

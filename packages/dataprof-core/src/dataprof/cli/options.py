@@ -25,7 +25,6 @@ __all__ = [
     "TableOption",
     "TypeOption",
     "resolve_named_source",
-    "source_config",
 ]
 
 SourceArgument = Annotated[
@@ -134,18 +133,3 @@ def _override(
         name=base.name,
     )
     return NamedSource(name=named.name, config=config, extras=named.extras)
-
-
-def source_config(
-    source: str | None,
-    config_file: Path | None = None,
-    *,
-    source_type: str | None = None,
-    params: list[str] | None = None,
-    database: str | None = None,
-    table: str | None = None,
-) -> DataSourceConfig:
-    """The :class:`DataSourceConfig` the options describe."""
-    return resolve_named_source(
-        source, config_file, source_type=source_type, params=params, database=database, table=table
-    ).config
