@@ -2,8 +2,8 @@
 
 - ``sql_warehouse``: a SQL catalog on SQLite with a file warehouse in ``tmp_path``
   (cheap, one per test) and a factory for the connector config that points at it.
-- ``moto_endpoint``: one moto *server* per session on 127.0.0.1 and a free port (PyArrow's
-  S3 client is C++ and never sees an in-process mock), with a bucket for warehouses.
+- ``moto_endpoint``: dataprof's shared moto server (the ``moto_server`` fixture: 127.0.0.1,
+  a free port, one per session) with a bucket for warehouses.
 - ``add_position_deletes`` / ``add_equality_deletes``: PyIceberg writes only
   copy-on-write deletes, so merge-on-read delete files (what Spark and Flink write)
   are written here by hand: a real delete file, a real delete manifest, committed
@@ -12,8 +12,6 @@
 
 from __future__ import annotations
 
-import os
-import socket
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -41,8 +39,9 @@ from pyiceberg.table.update.snapshot import _FastAppendFiles
 from pyiceberg.typedef import Record
 
 from dataprof import DataSourceConfig
+from dataprof.testing.moto_server import MOTO_REGION, aws_client
 
-REGION = "us-east-1"
+REGION = MOTO_REGION
 BUCKET = "dataprof-warehouse"
 
 
@@ -93,32 +92,12 @@ def sql_warehouse(tmp_path: Path) -> Iterator[SqlWarehouse]:
 
 
 # -- moto ---------------------------------------------------------------------------------
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
-def moto_endpoint() -> Iterator[str]:
-    from moto.server import ThreadedMotoServer
-
-    for key, value in {
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": REGION,
-    }.items():
-        os.environ.setdefault(key, value)
-    port = _free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    endpoint = f"http://127.0.0.1:{port}"
-    import boto3  # noqa: TID251 - tests set up moto with boto3 directly
-
-    boto3.client("s3", endpoint_url=endpoint, region_name=REGION).create_bucket(Bucket=BUCKET)
-    yield endpoint
-    server.stop()
+def moto_endpoint(moto_server: str) -> str:
+    """dataprof's shared moto server (``dataprof.testing.moto_server``) with a bucket for
+    warehouses."""
+    aws_client("s3", moto_server, REGION).create_bucket(Bucket=BUCKET)
+    return moto_server
 
 
 @pytest.fixture(scope="session")
