@@ -262,3 +262,31 @@ def test_identity_keys_do_not_collide() -> None:
     weird = SourceIdentity(source_type="file", source_name="../..", database="", table="/etc")
     assert "/" not in weird.key
     assert not weird.key.startswith(".")
+
+
+def test_run_scope_metadata_round_trips_and_reaches_listings(tmp_path: Path) -> None:
+    """Mode, sample size, seed, requested columns and the history comparison are kept, so
+    history can compare like with like after a reload (every store must keep them)."""
+    from dataprof.profiling.models import HistoryComparison, SkippedRun
+
+    store = LocalProfileStore(tmp_path)
+    sampled = profile(
+        column("c"),
+        run=1,
+        mode=ProfileMode.SAMPLE,
+        sampled=True,
+        sample_size=10_000,
+        sample_seed=7,
+        columns_requested=["c"],
+        history_comparison=HistoryComparison(
+            scope="sample of 10,000 rows, columns c",
+            skipped=[SkippedRun(run_id="run-0", reason="whole table, not a sample")],
+        ),
+    )
+    store.save_run(sampled)
+    again = store.get_run(sampled.run_id)
+    assert again == sampled
+    assert again.scope == "sample of 10,000 rows, columns c"
+    (summary,) = store.list_runs(SOURCE)
+    assert summary.mode is ProfileMode.SAMPLE
+    assert summary.scope == "sample of 10,000 rows, columns c"

@@ -22,13 +22,16 @@ from pydantic import BaseModel, ConfigDict, Field
 __all__ = [
     "Anomaly",
     "ColumnProfile",
+    "HistoryComparison",
     "Metric",
     "MetricSource",
     "ProfileMode",
     "RunStatus",
     "Severity",
+    "SkippedRun",
     "TableProfile",
     "TopValue",
+    "describe_scope",
 ]
 
 
@@ -146,6 +149,35 @@ class Anomaly(BaseModel):
     metadata: dict[str, Any] = Field(default_factory=dict)
 
 
+class SkippedRun(BaseModel):
+    """A past run history did not judge this one against, and why."""
+
+    model_config = ConfigDict(frozen=True)
+
+    run_id: str
+    reason: str
+
+
+class HistoryComparison(BaseModel):
+    """Which past runs the history detectors compared this run with, and which they left out.
+
+    Only runs whose figures mean the same thing are compared: the whole table read
+    in full (``full``, ``metadata``, ``pushdown``, or a sample that held every row)
+    against each other, a sample only against samples of the same size; a partial
+    run (``--columns``) only on its own columns.
+    """
+
+    model_config = ConfigDict(frozen=True)
+
+    scope: str
+    """This run's scope, as :attr:`TableProfile.scope` renders it."""
+    compared_run_ids: list[str] = Field(default_factory=list)
+    """Runs the history strategies used, oldest first."""
+    last_run_id: str | None = None
+    """The run change, drift and schema rules compared with (the newest comparable one)."""
+    skipped: list[SkippedRun] = Field(default_factory=list)
+
+
 class TableProfile(BaseModel):
     """A finished profile of one table at one snapshot."""
 
@@ -180,6 +212,24 @@ class TableProfile(BaseModel):
     columns_requested: list[str] | None = None
     """The columns asked for (``--columns``), or None when the whole table was profiled;
     history compares a partial run only with its own columns."""
+    sample_seed: int | None = None
+    """The seed that chose a sample's rows (``mode=sample``), so the same sample can be drawn
+    again; None for runs that read every row."""
+    history_comparison: HistoryComparison | None = None
+    """Which past runs anomaly detection compared this one with, and why others were skipped."""
+
+    @property
+    def scope(self) -> str:
+        """What the figures describe: ``whole table`` or ``sample of N rows``, plus
+        ``columns a, b`` for a partial run. Runs of different scopes are not compared."""
+        return describe_scope(self.sampled, self.sample_size, self.columns_requested)
 
     def column(self, name: str) -> ColumnProfile | None:
         return next((c for c in self.columns if c.column_name == name), None)
+
+
+def describe_scope(sampled: bool, sample_size: int | None, columns: list[str] | None) -> str:
+    """A run's scope in words: ``whole table`` or ``sample of N rows``, plus
+    ``columns a, b`` for a partial run (``--columns``)."""
+    base = f"sample of {sample_size:,} rows" if sampled else "whole table"
+    return base if columns is None else f"{base}, columns {', '.join(columns)}"

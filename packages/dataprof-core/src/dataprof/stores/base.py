@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from dataprof.errors import ConfigurationError, NotFoundError
-from dataprof.profiling.models import ProfileMode, RunStatus, TableProfile
+from dataprof.profiling.models import ProfileMode, RunStatus, TableProfile, describe_scope
 from dataprof.redaction import redact
 from dataprof.stores.identity import SourceIdentity
 
@@ -54,6 +54,14 @@ class RunSummary(BaseModel):
     error: str | None = None
     anomaly_counts: dict[str, int] = Field(default_factory=dict)
     """Anomalies per severity name."""
+    sampled: bool = False
+    sample_size: int | None = None
+    columns_requested: list[str] | None = None
+
+    @property
+    def scope(self) -> str:
+        """``whole table`` or ``sample of N rows``, plus the columns of a partial run."""
+        return describe_scope(self.sampled, self.sample_size, self.columns_requested)
 
     @classmethod
     def of(cls, profile: TableProfile) -> RunSummary:
@@ -70,6 +78,9 @@ class RunSummary(BaseModel):
             snapshot_id=profile.snapshot_id,
             error=profile.error,
             anomaly_counts=dict(counts),
+            sampled=profile.sampled,
+            sample_size=profile.sample_size,
+            columns_requested=profile.columns_requested,
         )
 
 
