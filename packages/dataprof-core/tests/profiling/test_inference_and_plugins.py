@@ -151,6 +151,33 @@ def test_state_bytes_round_trip() -> None:
     ) == finalize(state, run_id="r").model_dump(exclude={"started_at", "finished_at"})
 
 
+def test_state_bytes_round_trip_every_accumulator() -> None:
+    """The unpickler's allow-list names each accumulator where its module now lives."""
+    import datetime as dt
+    from decimal import Decimal
+
+    table = pa.table(
+        {
+            "i": [1, 2],
+            "f": [1.5, None],
+            "d": pa.array([Decimal("1.5"), Decimal("2.5")], pa.decimal128(5, 1)),
+            "t": [dt.date(2024, 1, 1), None],
+            "s": ["x", "y"],
+            "b": [b"x", None],
+            "flag": [True, False],
+            "l": [[1], []],
+            "st": [{"a": 1}, None],
+            "n": pa.array([None, None], pa.null()),
+            "u": pa.array([None, None], pa.month_day_nano_interval()),
+        }
+    )
+    state = profile_batches(table.to_batches(), table.schema, column_metrics=[])
+    again = ProfileState.from_bytes(state.to_bytes(), column_metrics=[])
+    assert finalize(again, run_id="r").model_dump(
+        exclude={"started_at", "finished_at"}
+    ) == finalize(state, run_id="r").model_dump(exclude={"started_at", "finished_at"})
+
+
 def test_every_metric_the_engine_emits_is_described() -> None:
     """Renderers look metric names up in METRIC_DESCRIPTIONS; none may be missing."""
     import datetime as dt

@@ -255,14 +255,14 @@ class _SafeUnpickler(pickle.Unpickler):
 
     _ALLOWED: frozenset[tuple[str, str]] = frozenset(
         {
-            ("dataprof.profiling.accumulators", "NumericAccumulator"),
-            ("dataprof.profiling.accumulators", "StringAccumulator"),
-            ("dataprof.profiling.accumulators", "BinaryAccumulator"),
-            ("dataprof.profiling.accumulators", "BooleanAccumulator"),
-            ("dataprof.profiling.accumulators", "ListAccumulator"),
-            ("dataprof.profiling.accumulators", "StructAccumulator"),
-            ("dataprof.profiling.accumulators", "NullAccumulator"),
-            ("dataprof.profiling.accumulators", "UnsupportedAccumulator"),
+            ("dataprof.profiling.accumulators.numeric", "NumericAccumulator"),
+            ("dataprof.profiling.accumulators.text", "StringAccumulator"),
+            ("dataprof.profiling.accumulators.text", "BinaryAccumulator"),
+            ("dataprof.profiling.accumulators.boolean", "BooleanAccumulator"),
+            ("dataprof.profiling.accumulators.nested", "ListAccumulator"),
+            ("dataprof.profiling.accumulators.nested", "StructAccumulator"),
+            ("dataprof.profiling.accumulators.base", "NullAccumulator"),
+            ("dataprof.profiling.accumulators.base", "UnsupportedAccumulator"),
             ("dataprof.profiling.sketches", "KllSketch"),
             ("dataprof.profiling.sketches", "ValueCounter"),
             ("dataprof.profiling.types", "Kind"),

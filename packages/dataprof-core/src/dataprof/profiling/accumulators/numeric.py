@@ -1,0 +1,415 @@
+"""Integers, floats, decimals and everything temporal (as integer epoch units)."""
+
+from __future__ import annotations
+
+import math
+from decimal import Decimal, localcontext
+from typing import TYPE_CHECKING, Any
+
+from dataprof.profiling.accumulators.base import (
+    HISTOGRAM_BINS,
+    QUANTILES,
+    ColumnAccumulator,
+    FinalizeContext,
+    _MetricSet,
+)
+from dataprof.profiling.accumulators.counting import _CountingMixin, _sorted_counts
+from dataprof.profiling.sketches import EXACT_DISTINCT_LIMIT, KllSketch, ValueCounter, encode_sketch
+from dataprof.profiling.types import (
+    Kind,
+    decimal_from_float,
+    render_values,
+    storage_type,
+    unit_seconds,
+)
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+    import pyarrow as pa
+
+_DECIMAL_PRECISION = 120  # enough for any sum of decimal256 values
+_FLOAT64_DIGITS = 15  # decimal digits that survive a round trip through float64
+_FLOAT64_RELATIVE = 2.0**-53
+_INT64_DIGITS = 18  # decimal digits whose unscaled integer always fits an int64
+
+
+def _unscaled_low_words(arr: pa.Array) -> npt.NDArray[Any]:
+    """The low 64 bits of each decimal's unscaled integer, straight from the buffer: the
+    whole integer when the precision is at most 18 digits."""
+    import numpy as np
+
+    width = arr.type.byte_width // 8
+    words = np.frombuffer(arr.buffers()[1], dtype=np.int64)
+    return words.reshape(-1, width)[arr.offset : arr.offset + len(arr), 0]
+
+
+def _exact_int_sum(x: npt.NDArray[Any]) -> int:
+    """The exact sum of an integer array, whatever its width, without object arrays.
+
+    64-bit values are split into 32-bit halves so that neither half's sum can
+    overflow for fewer than 2**31 values.
+    """
+    import numpy as np
+
+    if x.dtype.itemsize < 8:
+        return int(x.sum(dtype=np.int64))
+    high = x >> 32
+    low = x & 0xFFFFFFFF
+    return (int(high.sum()) << 32) + int(low.sum(dtype=np.uint64))
+
+
+class NumericAccumulator(_CountingMixin, ColumnAccumulator):
+    """Integers, floats, decimals and everything temporal (as integer epoch units)."""
+
+    def __init__(self, name: str, data_type: pa.DataType, declared: str, kind: Kind) -> None:
+        super().__init__(name, data_type, declared)
+        self.kind = kind
+        self.inferred = _NUMERIC_NAMES.get(kind, kind.value)
+        self.valid = 0
+        self.nan = 0
+        self.pos_inf = 0
+        self.neg_inf = 0
+        self.zeros = 0
+        self.negatives = 0
+        self.min: Any = None
+        self.max: Any = None
+        self.total: Any = Decimal(0) if kind is Kind.DECIMAL else (0.0 if kind is Kind.FLOAT else 0)
+        self.mean = 0.0
+        self.m2 = 0.0
+        self.kll = KllSketch()
+        self.counter = ValueCounter()
+        if kind is Kind.TEMPORAL:
+            self.inferred = _temporal_name(storage_type(data_type))
+
+    # -- the domain: what the counter's keys are -------------------------------------
+    def _domain_type(self) -> pa.DataType:
+        import pyarrow as pa
+
+        t = storage_type(self.data_type)
+        if self.kind is Kind.FLOAT:
+            return pa.float64()
+        if self.kind is Kind.TEMPORAL:
+            return pa.int64()
+        if self.kind is Kind.DECIMAL and t.byte_width < 16:
+            return pa.decimal128(t.precision, t.scale)  # decimal32/64: few kernels take them
+        return t
+
+    def _render_keys(self, keys: list[Any]) -> list[str]:
+        import pyarrow as pa
+
+        rendered: list[str] = pa.array(keys, self._domain_type()).cast(pa.string()).to_pylist()
+        return rendered
+
+    def _hll_keys(self, keys: list[Any]) -> list[Any]:
+        if self.kind is Kind.DECIMAL:
+            if self._decimal_fits_int64():
+                # The unscaled integer, as the sketch path hashes it from the array's buffer.
+                scale = int(storage_type(self.data_type).scale)
+                with localcontext() as dc:
+                    dc.prec = _DECIMAL_PRECISION
+                    return [int(k.scaleb(scale)) for k in keys]
+            return self._render_keys(keys)
+        if self.kind is Kind.INTEGER:
+            return [k - (1 << 64) if k >= (1 << 63) else k for k in keys]
+        return keys
+
+    def _value_from_sketch(self, text: str) -> Any:
+        if self.kind is Kind.FLOAT:
+            return float(text)
+        if self.kind is Kind.DECIMAL:
+            return Decimal(text)
+        return int(text)
+
+    def _profile_value(self, key: Any) -> Any:
+        if self.kind is Kind.TEMPORAL:
+            return render_values([key], self.data_type, self.kind)[0]
+        return key
+
+    # -- a batch ---------------------------------------------------------------------
+    def _update(self, arr: pa.Array) -> None:
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if arr.null_count:
+            arr = pc.drop_null(arr)
+        kind = self.kind
+        if kind is Kind.INTEGER:
+            x = arr.to_numpy(zero_copy_only=False)
+            domain = arr
+            batch_min: Any = int(x.min())
+            batch_max: Any = int(x.max())
+            batch_total: Any = _exact_int_sum(x)
+            xf = x.astype(np.float64)
+        elif kind is Kind.TEMPORAL:
+            width = pa.int32() if storage_type(arr.type).bit_width == 32 else pa.int64()
+            ints = arr.view(width)
+            x = ints.to_numpy(zero_copy_only=False).astype(np.int64, copy=False)
+            domain = pa.array(x, pa.int64())
+            batch_min, batch_max = int(x.min()), int(x.max())
+            batch_total = _exact_int_sum(x)
+            xf = x.astype(np.float64)
+        elif kind is Kind.FLOAT:
+            raw = arr.to_numpy(zero_copy_only=False).astype(np.float64, copy=False)
+            finite = np.isfinite(raw)
+            if not finite.all():
+                nan = np.isnan(raw)
+                self.nan += int(nan.sum())
+                self.pos_inf += int((raw == np.inf).sum())
+                self.neg_inf += int((raw == -np.inf).sum())
+                raw = raw[finite]
+            if not len(raw):
+                return
+            xf = raw + 0.0  # -0.0 and 0.0 are one value
+            x = xf
+            domain = pa.array(xf, pa.float64())
+            batch_min, batch_max = float(xf.min()), float(xf.max())
+            batch_total = float(xf.sum())
+        else:  # DECIMAL
+            if arr.type.byte_width < 16:
+                arr = arr.cast(self._domain_type())
+            domain = arr
+            x = _unscaled_low_words(arr)
+            bounds = pc.min_max(arr)
+            batch_min, batch_max = bounds["min"].as_py(), bounds["max"].as_py()
+            batch_total = pc.sum(arr).as_py()
+            xf = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
+            if not xf.flags.writeable:  # the sketch's bindings refuse read-only arrays
+                xf = xf.copy()
+
+        n = len(xf)
+        self.valid += n
+        if self.min is None or batch_min < self.min:
+            self.min = batch_min
+        if self.max is None or batch_max > self.max:
+            self.max = batch_max
+        if kind is Kind.DECIMAL:
+            with localcontext() as dc:
+                dc.prec = _DECIMAL_PRECISION
+                self.total = self.total + batch_total
+        else:
+            self.total += batch_total
+        self.zeros += int(np.count_nonzero(xf == 0))
+        self.negatives += int(np.count_nonzero(xf < 0))
+        batch_mean = float(xf.mean())
+        batch_m2 = float(np.square(xf - batch_mean).sum())
+        self._combine_moments(n, batch_mean, batch_m2)
+        self.kll.update(xf)
+
+        if kind is Kind.DECIMAL and not self._decimal_fits_int64():
+            self._count_hashed(domain, rendered=True)
+        else:
+            self._count_sorted(domain, x)
+
+    def _count_sorted(self, domain: pa.Array, x: npt.NDArray[Any]) -> None:
+        """Count a batch of numbers through a numpy sort of their integer or float form.
+
+        Same rules as :meth:`_count_hashed`; sorting beats Arrow's hash table on numbers.
+        """
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        uniques, weights = _sorted_counts(x)
+        if self.counter.exact and len(uniques) <= EXACT_DISTINCT_LIMIT:
+            keys = self._domain_values(uniques).to_pylist()
+            self.counter.add_counts(keys, weights.tolist(), self._render_keys, self._hll_keys)
+            return
+        self.counter.switch(self._render_keys, self._hll_keys)
+        heavy_mask = weights > 1
+        if self.kind is Kind.FLOAT:
+            hll_keys = uniques.tolist()
+        elif uniques.dtype == np.uint64:
+            hll_keys = uniques.view(np.int64).tolist()
+        else:
+            hll_keys = uniques.astype(np.int64, copy=False).tolist()
+        heavy = pc.cast(self._domain_values(uniques[heavy_mask]), pa.string()).to_pylist()
+        self.counter.add_batch(
+            hll_keys, heavy, weights[heavy_mask].tolist(), bool((weights == 1).any())
+        )
+
+    def _domain_values(self, numbers: npt.NDArray[Any]) -> pa.Array:
+        """Counter keys as an Arrow array of the domain type, from their numpy form
+        (decimals from their unscaled integers, built straight into the buffer)."""
+        import numpy as np
+        import pyarrow as pa
+
+        domain_type = self._domain_type()
+        if self.kind is not Kind.DECIMAL:
+            return pa.array(numbers, domain_type)
+        width = domain_type.byte_width // 8
+        words = np.empty((len(numbers), width), dtype=np.int64)
+        words[:, 0] = numbers
+        words[:, 1:] = (numbers >> 63)[:, None]
+        return pa.Array.from_buffers(
+            domain_type, len(numbers), [None, pa.py_buffer(words.tobytes())]
+        )
+
+    def _decimal_fits_int64(self) -> bool:
+        return int(storage_type(self.data_type).precision) <= _INT64_DIGITS
+
+    def _combine_moments(self, n: int, mean: float, m2: float) -> None:
+        """Chan et al.'s parallel update; ``self.valid`` already includes ``n``."""
+        before = self.valid - n
+        if before == 0:
+            self.mean, self.m2 = mean, m2
+            return
+        delta = mean - self.mean
+        total = before + n
+        self.mean += delta * n / total
+        self.m2 += m2 + delta * delta * before * n / total
+
+    def _merge(self, other: NumericAccumulator) -> None:
+        self.nan += other.nan
+        self.pos_inf += other.pos_inf
+        self.neg_inf += other.neg_inf
+        self.zeros += other.zeros
+        self.negatives += other.negatives
+        if other.valid:
+            if self.min is None or other.min < self.min:
+                self.min = other.min
+            if self.max is None or other.max > self.max:
+                self.max = other.max
+            if self.kind is Kind.DECIMAL:
+                with localcontext() as dc:
+                    dc.prec = _DECIMAL_PRECISION
+                    self.total = self.total + other.total
+            else:
+                self.total += other.total
+            self.valid += other.valid
+            self._combine_moments(other.valid, other.mean, other.m2)
+        self.kll.merge(other.kll)
+        self.counter.merge(other.counter, self._render_keys, self._hll_keys)
+
+    # -- the profile -----------------------------------------------------------------
+    def _finalize(
+        self,
+        metrics: _MetricSet,
+        flat: dict[str, Any],
+        ctx: FinalizeContext,
+        sketches: dict[str, str],
+    ) -> str | None:
+        kind = self.kind
+        temporal = kind is Kind.TEMPORAL
+        metrics.add("valid_count", self.valid)
+        if kind is Kind.FLOAT:
+            metrics.add("nan_count", self.nan)
+            metrics.add("pos_inf_count", self.pos_inf)
+            metrics.add("neg_inf_count", self.neg_inf)
+            metrics.add("infinity_count", self.pos_inf + self.neg_inf)
+        if not temporal:
+            metrics.add("zero_count", self.zeros)
+            metrics.add("negative_count", self.negatives)
+        self._finalize_counts(metrics, flat, ctx, sketches, self.name)
+        if not self.valid:
+            return self.inferred
+
+        render = self._render_one
+        flat["min_value"] = metrics.add("min", render(self.min))
+        flat["max_value"] = metrics.add("max", render(self.max))
+        mean = self._exact_mean()
+        if temporal:
+            metrics.add("sum", None)
+            metrics.add("mean", render(round(mean)))
+        else:
+            metrics.add("sum", self.total)
+            flat["mean_value"] = metrics.add("mean", mean)
+        std = math.sqrt(max(self.m2, 0.0) / (self.valid - 1)) if self.valid > 1 else None
+        if temporal and std is not None:
+            std *= unit_seconds(storage_type(self.data_type))
+            metrics.add("std_dev_seconds", std)
+        flat["std_dev"] = metrics.add("std_dev", std)
+        metrics.add("variance", (self.m2 / (self.valid - 1)) if self.valid > 1 else None)
+
+        kll = self.kll
+        # The sketch holds float64s: values beyond 2**53 (ns timestamps, wide decimals)
+        # come back rounded even when the sketch kept every value.
+        fits = self._fits_float64()
+        exact = kll.exact and fits
+        bound, kind_name = (
+            (kll.rank_error, "rank") if not kll.exact else (_FLOAT64_RELATIVE, "float64")
+        )
+        ranks = list(QUANTILES.values())
+        values = kll.sketch.get_quantiles(ranks, True)
+        quantiles = {name: self._from_float(v) for name, v in zip(QUANTILES, values, strict=True)}
+        flat["median_value"] = metrics.add(
+            "median", quantiles["p50"], exact=exact, bound=bound, kind=kind_name
+        )
+        metrics.add("quantiles", quantiles, exact=exact, bound=bound, kind=kind_name)
+        metrics.add(
+            "histogram",
+            self._histogram(),
+            exact=kll.exact,
+            bound=kll.pmf_rank_error,
+            kind="rank",
+        )
+        sketches[f"{self.name}/kll"] = encode_sketch(bytes(kll.sketch.serialize()))
+        return self.inferred
+
+    def _fits_float64(self) -> bool:
+        if self.kind is Kind.FLOAT:
+            return True
+        if self.kind is Kind.DECIMAL:
+            return int(storage_type(self.data_type).precision) <= _FLOAT64_DIGITS
+        return max(abs(int(self.min)), abs(int(self.max))) <= 2**53
+
+    def _exact_mean(self) -> float:
+        if self.kind is Kind.FLOAT:
+            return float(self.total) / self.valid
+        if self.kind is Kind.DECIMAL:
+            with localcontext() as dc:
+                dc.prec = _DECIMAL_PRECISION
+                return float(self.total / self.valid)
+        return float(self.total / self.valid)  # int / int rounds correctly
+
+    def _render_one(self, value: Any) -> Any:
+        if self.kind is Kind.TEMPORAL:
+            return render_values([value], self.data_type, self.kind)[0]
+        return value
+
+    def _from_float(self, value: float) -> Any:
+        """A KLL quantile (a float64 of one of the values seen) in the column's terms."""
+        if self.kind is Kind.FLOAT:
+            return value
+        if self.kind is Kind.DECIMAL:
+            with localcontext() as dc:
+                dc.prec = _DECIMAL_PRECISION
+                return decimal_from_float(value, storage_type(self.data_type))
+        as_int = int(value)
+        return self._render_one(as_int) if self.kind is Kind.TEMPORAL else as_int
+
+    def _histogram(self) -> dict[str, Any]:
+        """Equal-width bins from min to max, counted from the KLL sketch (left-closed bins,
+        the last one closed on both sides, as numpy.histogram)."""
+        import numpy as np
+
+        low, high = float(self.min), float(self.max)
+        if low == high:
+            edges = [low, high]
+            counts = [self.valid]
+        else:
+            edges = np.linspace(low, high, HISTOGRAM_BINS + 1).tolist()
+            pmf = self.kll.sketch.get_pmf(edges[1:-1], False)
+            counts = [round(p * self.valid) for p in pmf]
+        if self.kind is Kind.TEMPORAL:
+            shown = render_values([round(e) for e in edges], self.data_type, self.kind)
+        elif self.kind is Kind.INTEGER:
+            shown = list(edges)
+        else:
+            shown = list(edges)
+        return {"edges": shown, "counts": counts}
+
+
+_NUMERIC_NAMES = {Kind.INTEGER: "integer", Kind.FLOAT: "float", Kind.DECIMAL: "decimal"}
+
+
+def _temporal_name(t: pa.DataType) -> str:
+    import pyarrow as pa
+
+    if pa.types.is_date(t):
+        return "date"
+    if pa.types.is_time(t):
+        return "time"
+    if pa.types.is_duration(t):
+        return "duration"
+    return "timestamp"

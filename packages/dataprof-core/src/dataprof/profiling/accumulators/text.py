@@ -1,0 +1,157 @@
+"""Strings and bytes: lengths, distinct and top values, min and max, type inference."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from dataprof.profiling.accumulators.base import ColumnAccumulator, FinalizeContext, _MetricSet
+from dataprof.profiling.accumulators.counting import _CountingMixin
+from dataprof.profiling.accumulators.lengths import _LengthMixin
+from dataprof.profiling.inference import (
+    INFER_MAX_VALUES,
+    INFER_PER_BATCH,
+    PATTERNS,
+    count_matches,
+    decide_string_type,
+)
+from dataprof.profiling.models import MetricSource
+from dataprof.profiling.sketches import ValueCounter
+from dataprof.profiling.types import Kind
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+
+class StringAccumulator(_LengthMixin, _CountingMixin, ColumnAccumulator):
+    kind = Kind.STRING
+    inferred = "string"
+
+    def __init__(self, name: str, data_type: pa.DataType, declared: str) -> None:
+        super().__init__(name, data_type, declared)
+        self._init_lengths()
+        self.min: str | None = None
+        self.max: str | None = None
+        self.counter = ValueCounter()
+        self.matches = dict.fromkeys(PATTERNS, 0)
+        self.examined = 0
+
+    def _render_keys(self, keys: list[Any]) -> list[str]:
+        return keys
+
+    def _update(self, arr: pa.Array) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if pa.types.is_string_view(arr.type):
+            arr = arr.cast(pa.large_string())
+        if arr.null_count:
+            arr = pc.drop_null(arr)
+        self._add_lengths(pc.utf8_length(arr))
+        bounds = pc.min_max(arr)
+        low, high = bounds["min"].as_py(), bounds["max"].as_py()
+        self.min = low if self.min is None else min(self.min, low)
+        self.max = high if self.max is None else max(self.max, high)
+        self._count_hashed(arr, rendered=False)
+        room = min(INFER_PER_BATCH, INFER_MAX_VALUES - self.examined, len(arr))
+        if room > 0:
+            for pattern, hits in count_matches(arr.slice(0, room)).items():
+                self.matches[pattern] += hits
+            self.examined += room
+
+    def _merge(self, other: StringAccumulator) -> None:
+        self._merge_lengths(other)
+        for attr, pick in (("min", min), ("max", max)):
+            mine, theirs = getattr(self, attr), getattr(other, attr)
+            if theirs is not None:
+                setattr(self, attr, theirs if mine is None else pick(mine, theirs))
+        self.counter.merge(other.counter, self._render_keys, self._hll_keys)
+        for pattern, hits in other.matches.items():
+            self.matches[pattern] = self.matches.get(pattern, 0) + hits
+        self.examined += other.examined
+
+    def _finalize(
+        self,
+        metrics: _MetricSet,
+        flat: dict[str, Any],
+        ctx: FinalizeContext,
+        sketches: dict[str, str],
+    ) -> str | None:
+        self._finalize_lengths(metrics)
+        distinct = self._finalize_counts(metrics, flat, ctx, sketches, self.name)
+        flat["min_value"] = metrics.add("min", self.min)
+        flat["max_value"] = metrics.add("max", self.max)
+        inferred, share = decide_string_type(self.matches, self.examined, distinct, self.valid)
+        # Inference reads a bounded slice of each batch: a sample unless it saw everything.
+        all_seen = self.examined == self.valid
+        how = {
+            "exact": all_seen,
+            "kind": "sample",
+            "source": None if all_seen else MetricSource.SAMPLE,
+        }
+        metrics.add("inferred_match_share", share, **how)  # type: ignore[arg-type]
+        metrics.add(
+            "inferred_type_shares",
+            {k: v / self.examined for k, v in self.matches.items()} if self.examined else {},
+            **how,  # type: ignore[arg-type]
+        )
+        metrics.add("inferred_examined_count", self.examined)
+        return inferred
+
+
+class BinaryAccumulator(_LengthMixin, _CountingMixin, ColumnAccumulator):
+    """Bytes: lengths, distinct and top values, min and max, shown as hex."""
+
+    kind = Kind.BINARY
+    inferred = "binary"
+
+    def __init__(self, name: str, data_type: pa.DataType, declared: str) -> None:
+        super().__init__(name, data_type, declared)
+        self._init_lengths()
+        self.min: bytes | None = None
+        self.max: bytes | None = None
+        self.counter = ValueCounter()
+
+    def _render_keys(self, keys: list[Any]) -> list[str]:
+        return [k.hex() for k in keys]
+
+    def _hll_keys(self, keys: list[Any]) -> list[Any]:
+        return self._render_keys(keys)
+
+    def _profile_value(self, key: Any) -> Any:
+        return key.hex() if isinstance(key, bytes) else key
+
+    def _update(self, arr: pa.Array) -> None:
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        if not (pa.types.is_binary(arr.type) or pa.types.is_large_binary(arr.type)):
+            arr = arr.cast(pa.large_binary())
+        if arr.null_count:
+            arr = pc.drop_null(arr)
+        self._add_lengths(pc.binary_length(arr))
+        bounds = pc.min_max(arr)
+        low, high = bounds["min"].as_py(), bounds["max"].as_py()
+        self.min = low if self.min is None else min(self.min, low)
+        self.max = high if self.max is None else max(self.max, high)
+        self._count_hashed(arr, rendered=True)
+
+    def _merge(self, other: BinaryAccumulator) -> None:
+        self._merge_lengths(other)
+        for attr, pick in (("min", min), ("max", max)):
+            mine, theirs = getattr(self, attr), getattr(other, attr)
+            if theirs is not None:
+                setattr(self, attr, theirs if mine is None else pick(mine, theirs))
+        self.counter.merge(other.counter, self._render_keys, self._hll_keys)
+
+    def _finalize(
+        self,
+        metrics: _MetricSet,
+        flat: dict[str, Any],
+        ctx: FinalizeContext,
+        sketches: dict[str, str],
+    ) -> str | None:
+        self._finalize_lengths(metrics)
+        self._finalize_counts(metrics, flat, ctx, sketches, self.name)
+        flat["min_value"] = metrics.add("min", self.min.hex() if self.min is not None else None)
+        flat["max_value"] = metrics.add("max", self.max.hex() if self.max is not None else None)
+        return self.inferred
