@@ -25,6 +25,7 @@ nox.options.sessions = [
     "typecheck",
     "core_only",
     "core",
+    "postgres",
     "iceberg",
     "redshift",
     "athena",
@@ -44,6 +45,7 @@ BACKEND_TEST_DEPS = {
     "redshift": ["moto[server]>=5", "boto3"],
     "athena": ["moto[server]>=5", "boto3", "duckdb"],
 }
+POSTGRES_TEST_DEPS = ["pglast>=6"]
 HEAVY = (
     "boto3",
     "botocore",
@@ -69,11 +71,12 @@ def _tests_of(path: str) -> list[str]:
     return [str(tests)] if any(tests.glob("**/test_*.py")) else []
 
 
-def _pytest(session: nox.Session, *paths: str) -> None:
+def _pytest(session: nox.Session, *paths: str, marks: str | None = None) -> None:
     targets = [p for path in paths for p in _tests_of(path)]
     if not targets:
         session.error(f"no tests found under {paths}")
-    session.run(*PYTEST, *targets, *session.posargs)
+    selection = ["-m", marks] if marks else []
+    session.run(*PYTEST, *targets, *selection, *session.posargs)
 
 
 @nox.session
@@ -108,7 +111,18 @@ def core_only(session: nox.Session) -> None:
 def core(session: nox.Session) -> None:
     """dataprof-core's tests: SDK, kit, engine, anomalies, stores, CLI."""
     session.install("-e", CORE, *TEST_DEPS, "duckdb")
-    _pytest(session, CORE)
+    _pytest(session, CORE, marks="not postgres")
+
+
+@nox.session
+def postgres(session: nox.Session) -> None:
+    """dataprof-core's tests on a real PostgreSQL server (tests marked ``postgres``).
+
+    The server is started by the tests themselves (``dataprof.testing.postgres``) from
+    installed PostgreSQL binaries; `.ci/run` installs Debian's `postgresql` when absent.
+    """
+    session.install("-e", f"{CORE}[postgres]", *TEST_DEPS, *POSTGRES_TEST_DEPS)
+    _pytest(session, CORE, marks="postgres")
 
 
 def _backend_session(name: str) -> None:

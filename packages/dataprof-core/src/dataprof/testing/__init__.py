@@ -6,5 +6,12 @@ only from tests). See :class:`ConnectorConformanceTests`.
 
 from dataprof.testing.conformance import ConnectorConformanceTests, comparable_rows, normalize_type
 from dataprof.testing.datasets import standard_table
+from dataprof.testing.postgres import PostgresServer
 
-__all__ = ["ConnectorConformanceTests", "comparable_rows", "normalize_type", "standard_table"]
+__all__ = [
+    "ConnectorConformanceTests",
+    "PostgresServer",
+    "comparable_rows",
+    "normalize_type",
+    "standard_table",
+]
