@@ -333,3 +333,30 @@ def test_same_file_name_in_two_folders_keeps_two_histories(tmp_path: Path) -> No
     store = store_at(tmp_path / ".dataprof" / "store")
     assert [r.row_count for r in store.history(orders(tmp_path / "a"))] == [100]
     assert [r.row_count for r in store.history(orders(tmp_path / "b"))] == [300]
+
+
+def test_a_sample_and_a_full_run_of_the_same_file_are_not_compared(tmp_path: Path) -> None:
+    data = write_orders(tmp_path / "orders.parquet", 20_000)
+    sampled = ("--mode", "sample", "--sample-size", "1000", "--workers", "1")
+    assert invoke("profile", str(data), *sampled, "--no-progress")[0] == 0
+    code, out, err = invoke("profile", str(data), "--mode", "full", "--format", "json")
+    assert code == 0, err
+    whole = TableProfile.model_validate_json(out)
+    assert [a.anomaly_type for a in whole.anomalies] == ["all_null"]
+    assert whole.history_comparison is not None
+    assert whole.history_comparison.compared_run_ids == []
+    assert [s.reason for s in whole.history_comparison.skipped] == [
+        "a sample of 1,000 rows, this run read the whole table"
+    ]
+    # history says what each run read, and does not call the sample a row-count drop
+    code, out, _ = invoke("history", str(data))
+    assert code == 0
+    assert "sample of 1,000" in out
+    assert "full" in out
+    assert "-19,000" not in out
+    assert "+19,000" not in out
+    runs = json.loads(invoke("history", str(data), "--format", "json")[1])
+    assert [(r["mode"], r["sampled"], r["sample_size"]) for r in runs] == [
+        ("full", False, None),
+        ("sample", True, 1000),
+    ]

@@ -18,11 +18,13 @@ concern:
 (``dataprof_anomaly_detectors`` hook) under one :class:`Thresholds`.
 """
 
-from dataprof.anomalies.detector import (
-    AnomalyDetector,
+from dataprof.anomalies.comparable import (
+    compare_with_history,
+    last_run,
     previous_runs,
     requested_columns,
 )
+from dataprof.anomalies.detector import AnomalyDetector
 from dataprof.anomalies.drift import (
     DistributionDriftDetector,
     TopValuesChurnDetector,
@@ -33,6 +35,7 @@ from dataprof.anomalies.history import HistoryZScoreDetector, MetricChangeDetect
 from dataprof.anomalies.runner import (
     builtin_detectors,
     detect_anomalies,
+    judge_profile,
     plugin_detectors,
     sort_anomalies,
 )
@@ -63,9 +66,12 @@ __all__ = [
     "TopValuesChurnDetector",
     "TypeMismatchDetector",
     "builtin_detectors",
+    "compare_with_history",
     "detect_anomalies",
     "jaccard_distance",
+    "judge_profile",
     "ks_statistic",
+    "last_run",
     "plugin_detectors",
     "previous_runs",
     "requested_columns",

@@ -4,9 +4,8 @@ A detector is any object with a ``name`` and a ``detect`` method (a Protocol, so
 plugins need not import a base class). It reads profiles only, never engine
 internals, and returns findings; it never raises for bad data, only for bugs.
 
-History reaches a detector as given by the store (newest first) but detectors do
-not rely on order: :func:`previous_runs` sorts by time, keeps succeeded runs and
-drops the current run should the caller have saved it already.
+History reaches a detector as given by the store (newest first); detectors take
+the runs they may compare with from :mod:`dataprof.anomalies.comparable`.
 """
 
 from __future__ import annotations
@@ -20,7 +19,6 @@ from dataprof.anomalies.thresholds import Thresholds
 from dataprof.profiling.models import (
     Anomaly,
     ColumnProfile,
-    RunStatus,
     Severity,
     TableProfile,
 )
@@ -28,13 +26,10 @@ from dataprof.profiling.models import (
 __all__ = [
     "AnomalyDetector",
     "distinct_share",
-    "last_run",
     "looks_like_key",
     "looks_like_primary_key",
     "non_null_count",
-    "requested_columns",
     "null_share",
-    "previous_runs",
     "severity_for_excess",
 ]
 
@@ -92,43 +87,6 @@ def looks_like_primary_key(name: str, table: str) -> bool:
     normalized = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", leaf).lower()
     stem, sep, suffix = normalized.rpartition("_")
     return bool(sep) and suffix in _OWN_KEY_LEAVES and stem in own
-
-
-def requested_columns(profile: TableProfile) -> set[str] | None:
-    """The columns a partial run was asked for, or None when it profiled them all."""
-    return None if profile.columns_requested is None else set(profile.columns_requested)
-
-
-def _restricted(past: TableProfile, names: set[str]) -> TableProfile:
-    return past.model_copy(
-        update={
-            "columns": [c for c in past.columns if c.column_name in names],
-            "schema_fields": {k: v for k, v in past.schema_fields.items() if k in names},
-            "field_ids": {k: v for k, v in past.field_ids.items() if k in names},
-        }
-    )
-
-
-def previous_runs(current: TableProfile, history: Sequence[TableProfile]) -> list[TableProfile]:
-    """The runs to judge ``current`` against: succeeded, not ``current`` itself, oldest first.
-
-    Partial runs are made comparable: a full run is never judged against a partial
-    one (its missing columns would read as dropped), and a partial run is judged
-    against past runs cut down to its own columns.
-    """
-    runs = [p for p in history if p.status is RunStatus.SUCCEEDED and p.run_id != current.run_id]
-    if requested_columns(current) is None:
-        runs = [p for p in runs if requested_columns(p) is None]
-    else:
-        names = set(current.schema_fields) | {c.column_name for c in current.columns}
-        runs = [_restricted(p, names) for p in runs]
-    return sorted(runs, key=lambda p: p.finished_at.timestamp())
-
-
-def last_run(current: TableProfile, history: Sequence[TableProfile]) -> TableProfile | None:
-    """The run ``current`` is compared with, as :func:`previous_runs` chooses; None if none."""
-    runs = previous_runs(current, history)
-    return runs[-1] if runs else None
 
 
 def non_null_count(column: ColumnProfile) -> int:

@@ -24,9 +24,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from dataprof.anomalies.comparable import last_run
 from dataprof.anomalies.detector import (
     distinct_share,
-    last_run,
     looks_like_key,
     non_null_count,
     severity_for_excess,

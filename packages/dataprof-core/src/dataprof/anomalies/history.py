@@ -22,12 +22,11 @@ import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from dataprof.anomalies.comparable import last_run, previous_runs
 from dataprof.anomalies.detector import (
     distinct_share,
-    last_run,
     looks_like_key,
     null_share,
-    previous_runs,
     severity_for_excess,
 )
 from dataprof.anomalies.thresholds import Thresholds, ThresholdValues

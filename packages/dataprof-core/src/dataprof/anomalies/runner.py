@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from dataprof.anomalies.comparable import compare_with_history
 from dataprof.anomalies.detector import AnomalyDetector
 from dataprof.anomalies.drift import DistributionDriftDetector, TopValuesChurnDetector
 from dataprof.anomalies.history import HistoryZScoreDetector, MetricChangeDetector
@@ -34,7 +35,13 @@ from dataprof.profiling.models import Anomaly, TableProfile
 
 _BUILTIN_PACKAGE = "dataprof.anomalies."
 
-__all__ = ["builtin_detectors", "detect_anomalies", "plugin_detectors", "sort_anomalies"]
+__all__ = [
+    "builtin_detectors",
+    "detect_anomalies",
+    "judge_profile",
+    "plugin_detectors",
+    "sort_anomalies",
+]
 
 
 def builtin_detectors() -> list[AnomalyDetector]:
@@ -109,6 +116,23 @@ def detect_anomalies(
             found.extend(_run_guarded(detector, current, history, thresholds))
     disabled_types = thresholds.disabled
     return sort_anomalies(a for a in found if a.anomaly_type not in disabled_types)
+
+
+def judge_profile(
+    current: TableProfile,
+    history: Sequence[TableProfile] = (),
+    thresholds: Thresholds | None = None,
+    detectors: Sequence[AnomalyDetector] | None = None,
+) -> TableProfile:
+    """``current`` with its anomalies and the record of which past runs they were judged
+    against (``history_comparison``): what a job stores and shows."""
+    anomalies = detect_anomalies(current, history, thresholds, detectors)
+    return current.model_copy(
+        update={
+            "anomalies": anomalies,
+            "history_comparison": compare_with_history(current, history),
+        }
+    )
 
 
 def _qualified(profile: TableProfile) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from dataprof.anomalies.detector import last_run
+from dataprof.anomalies.comparable import last_run
 from dataprof.anomalies.thresholds import Thresholds
 from dataprof.profiling.models import Anomaly, Severity, TableProfile
 

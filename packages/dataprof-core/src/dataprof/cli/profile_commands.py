@@ -174,7 +174,7 @@ def profile(
     ] = False,
 ) -> None:
     """Profile a table, flag anomalies against its history, and store the run."""
-    from dataprof.anomalies import Thresholds, detect_anomalies
+    from dataprof.anomalies import Thresholds, judge_profile
     from dataprof.profiling import profile_table
     from dataprof.registry import get_connector
     from dataprof.stores import open_store, publish
@@ -207,13 +207,13 @@ def profile(
 
     history = profile_store.history(identity, limit=HISTORY_RUNS_FOR_DETECTION)
     try:
-        anomalies = detect_anomalies(result, history, thresholds)
+        result = judge_profile(result, history, thresholds)
     except PluginError as exc:
         # The profile itself is good: keep it, say detection did not finish, then fail.
         note = f"anomaly detection failed: {exc.reason}"
         profile_store.save_run(result.model_copy(update={"notes": [*result.notes, note]}))
         raise
-    result = result.model_copy(update={"anomalies": anomalies})
+    anomalies = result.anomalies
     profile_store.save_run(result)
     sink_error: PluginError | None = None
     try:
@@ -412,10 +412,11 @@ def history(
         "started (UTC)",
         "run",
         "status",
+        "read",
         "rows",
         "change",
         "anomalies",
-        keep=("started (UTC)", "run", "status", "rows", "change"),
+        keep=("started (UTC)", "run", "status", "read", "rows", "change"),
     )
     for run, change in zip(runs, _row_changes(runs), strict=True):
         failed = run.status is RunStatus.FAILED
@@ -423,6 +424,7 @@ def history(
             run.started_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
             run.run_id[:8],
             Text(run.status.value, style="red" if failed else "green"),
+            Text(_read_label(run), style="bold yellow" if run.sampled else ""),
             "" if failed else f"{run.row_count:,}",
             change,
             Text(_first_line(run.error or ""), style="red") if failed else _anomaly_counts(run),
@@ -430,11 +432,29 @@ def history(
     console.print(out)
 
 
+def _read_label(run: RunSummary) -> str:
+    """The run's mode and scope, short: ``full``, ``sample of 10,000`` (rows), ``full, 2 cols``."""
+    label = f"sample of {run.sample_size:,}" if run.sampled else run.mode.value
+    if run.columns_requested is not None:
+        count = len(run.columns_requested)
+        label += f", {count} col{'s' if count != 1 else ''}"
+    return label
+
+
 def _row_changes(runs: Sequence[RunSummary]) -> list[str]:
-    """Per run (newest first), the row count change since the previous succeeded run."""
+    """Per run (newest first), the row count change since the previous succeeded run that
+    read the same rows (a sample's row count is not the table's: never compare the two)."""
     changes: list[str] = []
     for i, run in enumerate(runs):
-        older = next((r for r in runs[i + 1 :] if r.status is RunStatus.SUCCEEDED), None)
+        older = next(
+            (
+                r
+                for r in runs[i + 1 :]
+                if r.status is RunStatus.SUCCEEDED
+                and (r.sampled, r.sample_size) == (run.sampled, run.sample_size)
+            ),
+            None,
+        )
         if run.status is not RunStatus.SUCCEEDED or older is None:
             changes.append("")
             continue
