@@ -23,6 +23,7 @@ from dataprof.profiling.models import (
     Metric,
     MetricSource,
     ProfileMode,
+    QueryStats,
     RunStatus,
     Severity,
     SkippedRun,
@@ -30,16 +31,27 @@ from dataprof.profiling.models import (
     TopValue,
 )
 from dataprof.profiling.plugins import ColumnMetric, load_column_metrics
-from dataprof.profiling.pushdown import PushdownRequest, PushdownResult, SupportsPushdown
+from dataprof.profiling.pushdown import (
+    APPROX_DISTINCT_BOUND,
+    Approximation,
+    ColumnFigures,
+    PushdownProfileBuilder,
+    PushdownRequest,
+    PushdownResult,
+    SupportsPushdown,
+)
 from dataprof.profiling.sketches import decode_kll, decode_top
 from dataprof.profiling.state import ProfileState, finalize, merge_states, profile_batches
 
 __all__ = [
+    "APPROX_DISTINCT_BOUND",
     "AUTO_FULL_SCAN_MAX_ROWS",
     "DEFAULT_SAMPLE_SIZE",
     "METRIC_DESCRIPTIONS",
     "PARALLEL_MIN_ROWS",
     "Anomaly",
+    "Approximation",
+    "ColumnFigures",
     "ColumnMetric",
     "ColumnProfile",
     "HistoryComparison",
@@ -47,8 +59,10 @@ __all__ = [
     "MetricSource",
     "ProfileMode",
     "ProfileState",
+    "PushdownProfileBuilder",
     "PushdownRequest",
     "PushdownResult",
+    "QueryStats",
     "RunStatus",
     "Severity",
     "SkippedRun",

@@ -26,6 +26,7 @@ __all__ = [
     "Metric",
     "MetricSource",
     "ProfileMode",
+    "QueryStats",
     "RunStatus",
     "Severity",
     "SkippedRun",
@@ -178,6 +179,18 @@ class HistoryComparison(BaseModel):
     skipped: list[SkippedRun] = Field(default_factory=list)
 
 
+class QueryStats(BaseModel):
+    """What one query sent to a warehouse cost: the engine's own figures, when it gives them."""
+
+    model_config = ConfigDict(frozen=True)
+
+    query_id: str
+    bytes_scanned: int | None = None
+    """Bytes the engine read (what Athena bills); None when the engine does not say."""
+    engine_ms: int | None = None
+    """Milliseconds the engine spent executing (queueing excluded where it says so)."""
+
+
 class TableProfile(BaseModel):
     """A finished profile of one table at one snapshot."""
 
@@ -217,6 +230,8 @@ class TableProfile(BaseModel):
     again; None for runs that read every row."""
     history_comparison: HistoryComparison | None = None
     """Which past runs anomaly detection compared this one with, and why others were skipped."""
+    queries: list[QueryStats] = Field(default_factory=list)
+    """The queries a pushdown profile sent to the source's engine, with what each cost."""
 
     @property
     def scope(self) -> str:

@@ -10,7 +10,11 @@ answer is consistent before it becomes a profile.
 
 The method is not on the ``DataConnector`` ABC yet, so the engine finds it by name
 and says exactly what is missing when a connector declares the capability without
-it.
+it. A connector turns its engine's figures (:class:`ColumnFigures`) into profiles with
+:class:`PushdownProfileBuilder`, which labels them exactly as a scan would: the
+same metric keys and flat fields, ``source=pushdown``, approximations with their
+kind and bound, the inferred type decided by the scan's own rule, and a note naming
+what the SQL could not give.
 """
 
 from __future__ import annotations
@@ -21,12 +25,28 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from dataprof.connector import Capability
 from dataprof.errors import CapabilityNotSupportedError
-from dataprof.profiling.models import ColumnProfile
+from dataprof.profiling.models import ColumnProfile, QueryStats
+from dataprof.profiling.pushdown_builder import (
+    APPROX_DISTINCT_BOUND,
+    Approximation,
+    ColumnFigures,
+    PushdownProfileBuilder,
+)
 
 if TYPE_CHECKING:
     from dataprof.connector import DataConnector
 
-__all__ = ["PushdownRequest", "PushdownResult", "SupportsPushdown", "pushdown_method"]
+__all__ = [
+    "APPROX_DISTINCT_BOUND",
+    "Approximation",
+    "ColumnFigures",
+    "PushdownProfileBuilder",
+    "PushdownRequest",
+    "PushdownResult",
+    "QueryStats",
+    "SupportsPushdown",
+    "pushdown_method",
+]
 
 PUSHDOWN_METHOD = "profile_pushdown"
 
@@ -47,7 +67,11 @@ class PushdownRequest(BaseModel):
 
 
 class PushdownResult(BaseModel):
-    """The connector's answer: column profiles at one snapshot."""
+    """The connector's answer: column profiles at one snapshot, and what the queries cost.
+
+    ``columns`` holds one profile per column of the table's schema that was asked
+    for, with struct fields as their own dotted columns (as a scan profiles them);
+    a requested column missing or repeated is refused by the engine."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -56,7 +80,8 @@ class PushdownResult(BaseModel):
     snapshot_id: int | None = None
     columns: list[ColumnProfile] = Field(default_factory=list)
     notes: list[str] = Field(default_factory=list)
-    query_ids: list[str] = Field(default_factory=list)
+    queries: list[QueryStats] = Field(default_factory=list)
+    """Every query sent to the engine for this profile (id, bytes scanned, engine time)."""
 
 
 @runtime_checkable

@@ -7,10 +7,12 @@ only from tests). See :class:`ConnectorConformanceTests`.
 from dataprof.testing.conformance import ConnectorConformanceTests, comparable_rows, normalize_type
 from dataprof.testing.datasets import standard_table
 from dataprof.testing.postgres import PostgresServer
+from dataprof.testing.profile_agreement import assert_pushdown_agrees
 
 __all__ = [
     "ConnectorConformanceTests",
     "PostgresServer",
+    "assert_pushdown_agrees",
     "comparable_rows",
     "normalize_type",
     "standard_table",

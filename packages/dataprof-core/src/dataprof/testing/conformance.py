@@ -305,6 +305,30 @@ class ConnectorConformanceTests:
         else:
             assert connector.snapshot_id is None
 
+    def test_pushdown_agrees_with_a_scan(
+        self, connector: DataConnector, expected: pa.Table
+    ) -> None:
+        """A claimed pushdown profile agrees with a full scan of the same rows (exact figures
+        equal, approximate ones within their bounds, absent ones named in notes); unclaimed,
+        pushdown is refused cleanly.
+        Fix: build profiles with ``dataprof.profiling.PushdownProfileBuilder``; compute every
+        figure over valid values only; answer one profile per requested column."""
+        from dataprof.profiling import profile_table
+        from dataprof.testing.profile_agreement import assert_pushdown_agrees
+
+        if not connector.supports(Capability.SQL_PUSHDOWN):
+            with pytest.raises(CapabilityNotSupportedError):
+                profile_table(connector, mode="pushdown")
+            return
+        pushed = profile_table(connector, mode="pushdown")
+        scanned = profile_table(connector, mode="full", workers=1)
+        assert_pushdown_agrees(pushed, scanned, expected)
+        columns = [expected.column_names[-1]]
+        partial = profile_table(connector, mode="pushdown", columns=columns)
+        assert [c.column_name.split(".")[0] for c in partial.columns] == columns * len(
+            partial.columns
+        )
+
     # -- lifecycle -----------------------------------------------------------------------
     def test_close_is_idempotent(self, config: DataSourceConfig) -> None:
         """`close()` may be called twice, and the context manager closes.
