@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import abc
 import enum
+import types
+import typing
 from collections.abc import Iterable, Iterator, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, ClassVar, Self
@@ -67,6 +69,22 @@ class Capability(enum.StrEnum):
     """`iter_batches(columns=...)` reads only the named columns."""
     SNAPSHOTS = "snapshots"
     """Reads are pinned to a snapshot which the connector reports (`snapshot_id`)."""
+
+    @property
+    def phrase(self) -> str:
+        """What the capability lets a source do, in a user's words ("cannot ...")."""
+        return _CAPABILITY_PHRASES[self]
+
+
+_CAPABILITY_PHRASES = {
+    Capability.ROW_COUNT_FROM_METADATA: "count its rows from metadata",
+    Capability.COLUMN_STATS_FROM_METADATA: "answer column statistics from metadata "
+    "(--mode metadata)",
+    Capability.SQL_PUSHDOWN: "push a profiling query down to its engine (--mode pushdown)",
+    Capability.PARALLEL_SPLITS: "split a scan between processes",
+    Capability.COLUMN_PROJECTION: "read only some columns",
+    Capability.SNAPSHOTS: "pin reads to a snapshot",
+}
 
 
 class NoParams(BaseModel):
@@ -150,10 +168,11 @@ class DataConnector(abc.ABC):
             self.params = self.params_model.model_validate(reveal_secrets(config.connection_params))
         except ValidationError as exc:
             raise ConfigurationError(
-                _describe_validation_error(exc, type(self).__name__),
+                _describe_validation_error(exc),
                 source=config.label,
                 table=config.qualified_table,
-                hint=f"see {type(self).__name__}.params_model for the accepted connection_params",
+                hint=f"the {config.source_type} source accepts: "
+                + describe_params(self.params_model),
             ) from None
         _remember_model_secrets(self.params)
 
@@ -233,7 +252,7 @@ class DataConnector(abc.ABC):
 
     def get_column_statistics(self) -> TableStatistics:
         """Statistics from metadata alone (:attr:`Capability.COLUMN_STATS_FROM_METADATA`)."""
-        raise self._unsupported(Capability.COLUMN_STATS_FROM_METADATA)
+        raise self.unsupported(Capability.COLUMN_STATS_FROM_METADATA)
 
     def plan_splits(self, target: int) -> list[ScanSplit]:
         """About ``target`` balanced units of work (:attr:`Capability.PARALLEL_SPLITS`).
@@ -300,20 +319,57 @@ class DataConnector(abc.ABC):
                 **self.error_context(),
             )
 
-    def _unsupported(self, capability: Capability) -> CapabilityNotSupportedError:
+    def unsupported(
+        self, capability: Capability, *, hint: str | None = None
+    ) -> CapabilityNotSupportedError:
+        """The error for a capability this source lacks, in a user's words."""
         return CapabilityNotSupportedError(
-            f"{type(self).__name__} does not support {capability.value}", **self.error_context()
+            f"The {self.config.source_type} source cannot {capability.phrase}",
+            **self.error_context(),
+            hint=hint,
         )
 
 
-def _describe_validation_error(exc: ValidationError, model_name: str) -> str:
+def describe_params(model: type[BaseModel]) -> str:
+    """``name (type, required)`` for every field of a params model, the way a user
+    writes them in ``connection_params`` or ``--param``."""
+    parts = []
+    for name, info in model.model_fields.items():
+        type_name = _type_name(info.annotation)
+        if info.is_required():
+            detail = "required"
+        else:
+            default = info.get_default(call_default_factory=True)
+            detail = f"default {default!r}" if default not in (None, "", {}, []) else "optional"
+        parts.append(f"{name} ({type_name}, {detail})")
+    return ", ".join(parts) or "no parameters"
+
+
+def _type_name(annotation: Any) -> str:
+    """``str``, ``int``, ``parquet|csv|auto``: a field's type as a user would write it."""
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    origin = typing.get_origin(annotation)
+    if origin is typing.Literal:
+        return "|".join(str(a) for a in args)
+    if origin in (typing.Union, types.UnionType):
+        return "|".join(_type_name(a) for a in args)
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return "|".join(str(m.value) for m in annotation)
+    if annotation is SecretStr:
+        return "secret"
+    if origin is not None:
+        return getattr(origin, "__name__", str(origin))
+    return getattr(annotation, "__name__", str(annotation))
+
+
+def _describe_validation_error(exc: ValidationError) -> str:
     """pydantic's errors as ``connection_params.field: message (got ...)`` lines, with
     inputs omitted for anything that might be a secret."""
     parts = []
     for err in exc.errors(include_url=False, include_input=False):
         path = ".".join(str(p) for p in ("connection_params", *err["loc"]))
         parts.append(f"{path}: {err['msg']}")
-    return f"Invalid connection_params for {model_name}: " + "; ".join(parts)
+    return "Invalid connection_params: " + "; ".join(parts)
 
 
 def _remember_model_secrets(model: BaseModel) -> None:

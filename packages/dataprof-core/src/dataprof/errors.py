@@ -35,6 +35,7 @@ so that a secret which reached an engine's error text never leaves this process.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from typing import Self
 
 from dataprof.redaction import redact
 
@@ -98,6 +99,16 @@ class ConnectorError(Exception):
         return (
             f"{type(self).__name__}({self.reason!r}, source={self.source!r}, table={self.table!r})"
         )
+
+    def relabel(self, *, source: str | None = None, table: str | None = None) -> Self:
+        """The same error said about ``source``/``table`` (the name the user gave, where
+        the raiser only knew the source type)."""
+        if source is not None:
+            self.source = source
+        if table is not None:
+            self.table = table
+        self.args = (self._render(),)
+        return self
 
 
 class ConfigurationError(ConnectorError):

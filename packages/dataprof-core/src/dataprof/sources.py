@@ -19,6 +19,7 @@ else a source carries (``thresholds`` for the anomaly detectors) is kept in
 
 from __future__ import annotations
 
+import difflib
 import os
 import re
 import tomllib
@@ -31,7 +32,7 @@ from pydantic import ValidationError
 from dataprof.config import DataSourceConfig
 from dataprof.errors import ConfigurationError, PluginError
 
-__all__ = ["CONFIG_FILENAMES", "NamedSource", "find_config_file", "load_sources"]
+__all__ = ["CONFIG_FILENAMES", "NamedSource", "find_config_file", "load_source", "load_sources"]
 
 CONFIG_FILENAMES = ("dataprof.toml", "dataprof.yaml", "dataprof.yml")
 
@@ -60,15 +61,31 @@ def find_config_file(start: Path | None = None) -> Path | None:
 
 def load_sources(path: Path) -> dict[str, NamedSource]:
     """Every source in the file at ``path``, validated, environment references resolved."""
-    raw = _read(path)
-    sources = raw.get("sources")
+    return {name: _build(path, name, body) for name, body in _sections(path).items()}
+
+
+def load_source(path: Path, name: str) -> NamedSource | None:
+    """The one source ``name`` (None when the file does not define it). Only that
+    section is validated and only its environment references resolved, so a mistake
+    in another source, or a variable only it needs, does not stop this one."""
+    sections = _sections(path)
+    return _build(path, name, sections[name]) if name in sections else None
+
+
+def source_names(path: Path) -> list[str]:
+    """The names of the sources the file defines, without validating them."""
+    return sorted(_sections(path))
+
+
+def _sections(path: Path) -> dict[str, Any]:
+    sources = _read(path).get("sources")
     if not isinstance(sources, dict):
         raise ConfigurationError(
             f"{path} has no [sources] table",
             source=str(path),
             hint="define sources as [sources.NAME] with source_type, database, table and connection_params",
         )
-    return {name: _build(path, name, body) for name, body in sources.items()}
+    return sources
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -86,9 +103,12 @@ def _read(path: Path) -> dict[str, Any]:
         else:
             data = tomllib.loads(text)
     except Exception as exc:  # tomllib and yaml each raise their own error types
+        # Both name the line and column in their message ("(at line 3, column 9)").
         raise ConfigurationError(
             f"Config file {path} is not valid {path.suffix.lstrip('.').upper()}: {exc}",
             source=str(path),
+            hint=f"fix the line named above in {path}; commands given a file path need no "
+            "config, so they still work",
         ) from None
     if not isinstance(data, dict):
         raise ConfigurationError(
@@ -101,12 +121,15 @@ def _build(path: Path, name: str, body: Any) -> NamedSource:
     where = f"{path} [sources.{name}]"
     if not isinstance(body, dict):
         raise ConfigurationError(f"{where} must be a table", source=name)
+    _check_keys(body, where, name)
     resolved = _substitute_env(body, where)
     config_part = {k: v for k, v in resolved.items() if k in _CONFIG_KEYS}
+    if config_part.get("source_type") == "file":
+        config_part = _file_labels(config_part)
     try:
         config = DataSourceConfig(name=name, **config_part)
-    except PluginError:
-        raise
+    except PluginError as exc:
+        raise exc.relabel(source=name) from None
     except ValidationError as exc:
         problems = "; ".join(
             f"{'.'.join(str(p) for p in err['loc'])}: {err['msg']}"
@@ -115,6 +138,38 @@ def _build(path: Path, name: str, body: Any) -> NamedSource:
         raise ConfigurationError(f"{where} is invalid: {problems}", source=name) from None
     extras = {k: v for k, v in resolved.items() if k not in _CONFIG_KEYS}
     return NamedSource(name=name, config=config, extras=extras)
+
+
+_EXTRA_KEYS = {"thresholds", "description", "tags", "owner"}
+
+
+def _check_keys(body: dict[str, Any], where: str, name: str) -> None:
+    """A misspelt key (``tabel``) is named, with the key it was probably meant to be,
+    instead of surfacing as "table: Field required"."""
+    known = _CONFIG_KEYS | _EXTRA_KEYS
+    for key in body:
+        if key in known:
+            continue
+        close = difflib.get_close_matches(key, sorted(known), n=1)
+        raise ConfigurationError(
+            f"{where} has an unknown key {key!r}"
+            + (f"; did you mean {close[0]!r}?" if close else ""),
+            source=name,
+            hint="a source takes " + ", ".join(sorted(known)),
+        )
+
+
+def _file_labels(part: dict[str, Any]) -> dict[str, Any]:
+    """For a ``file`` source ``database`` and ``table`` are only labels: default them
+    from the path (its folder and its name without the suffix)."""
+    params = part.get("connection_params") or {}
+    raw = str(params.get("path", "")) if isinstance(params, dict) else ""
+    path = Path(raw.split("*", 1)[0].rstrip("/")) if raw else None
+    defaults = {
+        "database": path.parent.name if path is not None else "",
+        "table": (path.stem or path.name) if path is not None else "",
+    }
+    return {**defaults, **part}
 
 
 def _substitute_env(value: Any, where: str) -> Any:

@@ -59,9 +59,10 @@ def test_bad_toml_and_missing_fields(tmp_path: Path) -> None:
     path.write_text("[sources.x\n")
     with pytest.raises(ConfigurationError, match="not valid TOML"):
         load_sources(path)
-    path.write_text('[sources.x]\nsource_type = "file"\n')
+    path.write_text('[sources.x]\nsource_type = "file"\ndatabase = ["d"]\n')
     with pytest.raises(
-        ConfigurationError, match=r"sources\.x\] is invalid: database: Field required"
+        ConfigurationError,
+        match=r"sources\.x\] is invalid: database: Input should be a valid string",
     ):
         load_sources(path)
 

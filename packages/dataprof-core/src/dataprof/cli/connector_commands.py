@@ -26,6 +26,11 @@ from dataprof.registry import get_connector, list_connectors
 __all__ = ["register"]
 
 
+class SchemaFormat(enum.StrEnum):
+    TABLE = "table"
+    JSON = "json"
+
+
 class SampleFormat(enum.StrEnum):
     TABLE = "table"
     CSV = "csv"
@@ -81,7 +86,12 @@ def schema(
     param: ParamOption = None,
     database: DatabaseOption = None,
     table: TableOption = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the schema as JSON.")] = False,
+    output: Annotated[
+        SchemaFormat, typer.Option("--format", "-f", help="table or json.")
+    ] = SchemaFormat.TABLE,
+    as_json: Annotated[
+        bool, typer.Option("--json", hidden=True, help="Same as --format json (kept for scripts).")
+    ] = False,
 ) -> None:
     """Show the columns of a source's table and their types."""
     cfg = resolve_named_source(
@@ -89,7 +99,7 @@ def schema(
     ).config
     with get_connector(cfg) as connector:
         columns = connector.get_schema()
-    if as_json:
+    if as_json or output is SchemaFormat.JSON:
         sys.stdout.write(json.dumps(columns, indent=2) + "\n")
         return
     out = Table("column", "type", title=f"{cfg.label}: {cfg.qualified_table}")

@@ -15,7 +15,7 @@ import typer
 
 from dataprof.config import DataSourceConfig
 from dataprof.errors import ConfigurationError
-from dataprof.sources import NamedSource, find_config_file, load_sources
+from dataprof.sources import NamedSource, find_config_file, load_source, source_names
 
 __all__ = [
     "ConfigOption",
@@ -89,15 +89,17 @@ def resolve_named_source(
             "No source given",
             hint="name a source from dataprof.toml, give a data file path, or use --type with --param",
         )
-    path = config_file or find_config_file()
     if config_file is not None and not config_file.is_file():
         raise ConfigurationError(f"Config file {config_file} does not exist", source=source)
-    if path is not None:
-        sources = load_sources(path)
-        if source in sources:
-            return _override(sources[source], params, database, table)
     data_path = Path(source).expanduser()
-    if data_path.exists() or any(ch in source for ch in "*?["):
+    is_path = data_path.exists() or any(ch in source for ch in "*?[")
+    # A path needs no config: a broken dataprof.toml must not block `dataprof schema f.csv`.
+    path = config_file or (None if is_path and _looks_like_path(source) else find_config_file())
+    if path is not None:
+        named = load_source(path, source)
+        if named is not None:
+            return _override(named, params, database, table)
+    if is_path:
         # The absolute path names the source, so two orders.parquet in different
         # folders keep separate histories.
         config = DataSourceConfig(
@@ -108,7 +110,7 @@ def resolve_named_source(
             name=str(data_path.resolve()) if data_path.exists() else source,
         )
         return NamedSource(name=source, config=config)
-    known = ", ".join(sorted(load_sources(path))) if path else ""
+    known = ", ".join(source_names(path)) if path else ""
     raise ConfigurationError(
         f"{source!r} is neither a source in {path or 'a config file'} nor an existing file",
         source=source,
@@ -117,6 +119,11 @@ def resolve_named_source(
         )
         + " or pass a path to a Parquet/CSV/JSON/Arrow file",
     )
+
+
+def _looks_like_path(source: str) -> bool:
+    """A path written as one (a folder separator or a file suffix), never a source name."""
+    return "/" in source or "\\" in source or Path(source).suffix != ""
 
 
 def _override(

@@ -191,7 +191,7 @@ class FileConnector(DataConnector):
     def get_column_statistics(self) -> TableStatistics:
         """Null counts and bounds from the Parquet footers (Parquet only)."""
         if not self.supports(Capability.COLUMN_STATS_FROM_METADATA):
-            raise self._unsupported(Capability.COLUMN_STATS_FROM_METADATA)
+            raise self.unsupported(Capability.COLUMN_STATS_FROM_METADATA)
         with self._translate_errors("reading footers of"):
             footers = [fragment.metadata for fragment in self._dataset.get_fragments()]
             return parquet_table_statistics(footers, self._dataset.schema)

@@ -13,7 +13,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from dataprof.connector import Capability, ColumnStatistics, TableStatistics
-from dataprof.errors import CapabilityNotSupportedError
 from dataprof.profiling.accumulators import make_accumulator
 from dataprof.profiling.models import ColumnProfile, Metric, MetricSource, ProfileMode, TableProfile
 from dataprof.profiling.types import flatten_fields
@@ -116,11 +115,9 @@ def profile_from_metadata(
     from datetime import UTC
 
     if not connector.supports(Capability.COLUMN_STATS_FROM_METADATA):
-        raise CapabilityNotSupportedError(
-            f"{type(connector).__name__} does not support "
-            f"{Capability.COLUMN_STATS_FROM_METADATA.value}",
-            **connector.error_context(),
-            hint="use mode 'full' or 'sample', or 'auto' to let dataprof choose",
+        raise connector.unsupported(
+            Capability.COLUMN_STATS_FROM_METADATA,
+            hint="use --mode full or sample, or auto to let dataprof choose",
         )
     stats = connector.get_column_statistics()
     top = [f.name for f in schema if columns is None or f.name in columns]

@@ -96,10 +96,9 @@ class SupportsPushdown(Protocol):
 def pushdown_method(connector: DataConnector) -> SupportsPushdown:
     """``connector`` as a pushdown provider, or the error saying why it is not one."""
     if not connector.supports(Capability.SQL_PUSHDOWN):
-        raise CapabilityNotSupportedError(
-            f"{type(connector).__name__} does not support {Capability.SQL_PUSHDOWN.value}",
-            **connector.error_context(),
-            hint="use mode 'full' or 'sample', or 'auto' to let dataprof choose",
+        raise connector.unsupported(
+            Capability.SQL_PUSHDOWN,
+            hint="use --mode full or sample, or auto to let dataprof choose",
         )
     if not isinstance(connector, SupportsPushdown):
         raise CapabilityNotSupportedError(
