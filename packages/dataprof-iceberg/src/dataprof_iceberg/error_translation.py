@@ -28,6 +28,7 @@ from pyiceberg.exceptions import (
     UnauthorizedError,
 )
 
+from dataprof.aws_errors import aws_error_code, translate_botocore
 from dataprof.errors import (
     AuthenticationError,
     ConfigurationError,
@@ -41,17 +42,6 @@ from dataprof.errors import (
 
 __all__ = ["ErrorContext", "translate_errors"]
 
-_AUTH_CODES = {
-    "UnrecognizedClientException",
-    "InvalidClientTokenId",
-    "ExpiredToken",
-    "ExpiredTokenException",
-    "InvalidAccessKeyId",
-    "SignatureDoesNotMatch",
-    "InvalidSignatureException",
-    "AuthFailure",
-}
-_THROTTLE_CODES = {"ThrottlingException", "Throttling", "SlowDown", "TooManyRequestsException"}
 _S3_DENIED = re.compile(
     r"AccessDenied|ACCESS_DENIED|Access Denied|HTTP status 403|status code 403", re.I
 )
@@ -178,53 +168,29 @@ def _is_connection_failure(exc: Exception) -> bool:
 
 
 def _translate_botocore(ctx: ErrorContext, doing: str, exc: Exception) -> ConnectorError | None:
-    try:
-        from botocore import exceptions as bce  # type: ignore[import-untyped,unused-ignore]
-    except ImportError:  # pragma: no cover - glue extra absent
-        return None
-    if isinstance(exc, (bce.NoCredentialsError, bce.PartialCredentialsError)):
-        return AuthenticationError(
-            f"No usable AWS credentials while {doing}: {exc}",
+    """Glue's and S3's "not found" mean this table; everything else is mapped as for every
+    AWS backend (``dataprof.aws_errors``)."""
+    code = aws_error_code(exc)
+    if code is not None and code[0] in {
+        "EntityNotFoundException",
+        "NoSuchBucket",
+        "NoSuchKey",
+        "404",
+    }:
+        call = f"{_service_of(ctx, getattr(exc, 'operation_name', ''))}:{getattr(exc, 'operation_name', '')}"
+        return TableNotFoundError(
+            f"{call} found nothing while {doing} ({code[0]}: {code[1]}): table {ctx.table!r} "
+            f"in namespace {ctx.namespace!r}",
             **ctx.where,
         )
-    if isinstance(exc, bce.EndpointConnectionError):
-        return ConfigurationError(
-            f"Cannot reach the AWS endpoint while {doing}: {exc}",
-            **ctx.where,
-            hint="check connection_params.region and connection_params.glue_endpoint / "
-            "s3_endpoint (VPC endpoints)",
-        )
-    if isinstance(exc, bce.ClientError):
-        error = exc.response.get("Error", {})
-        code = str(error.get("Code", ""))
-        message = str(error.get("Message", ""))
-        service = _service_of(ctx, exc.operation_name)
-        call = f"{service}:{exc.operation_name}"
-        if "AccessDenied" in code or code in {"UnauthorizedOperation", "403"}:
-            return PermissionDeniedError(
-                f"AWS refused {call} while {doing} ({code}: {message})", **ctx.where
-            )
-        if code in _AUTH_CODES:
-            return AuthenticationError(
-                f"AWS rejected the credentials on {call} while {doing} ({code}: {message})",
-                **ctx.where,
-            )
-        if code in _THROTTLE_CODES:
-            return TransientError(
-                f"AWS throttled {call} while {doing} ({code})",
-                source=ctx.where["source"],
-                table=ctx.where["table"],
-            )
-        if code in {"EntityNotFoundException", "NoSuchBucket", "NoSuchKey", "404"}:
-            return TableNotFoundError(
-                f"{call} found nothing while {doing} ({code}: {message}): table {ctx.table!r} "
-                f"in namespace {ctx.namespace!r}",
-                **ctx.where,
-            )
-        return QueryFailedError(
-            f"AWS call {call} failed while {doing}", engine_reason=f"{code}: {message}", **ctx.where
-        )
-    return None
+    return translate_botocore(
+        exc,
+        service=ctx.catalog_type,
+        doing=doing,
+        where=ctx.where,
+        endpoint_hint="check connection_params.region and connection_params.glue_endpoint / "
+        "s3_endpoint (VPC endpoints)",
+    )
 
 
 def _service_of(ctx: ErrorContext, operation: str) -> str:
