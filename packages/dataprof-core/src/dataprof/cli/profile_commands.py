@@ -17,7 +17,6 @@ from __future__ import annotations
 import enum
 import sys
 import time
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -39,18 +38,14 @@ from dataprof.cli.options import (
     resolve_named_source,
 )
 from dataprof.cli.output import EXIT_FAILED_CHECK, console, err_console, fail, handle_errors
-from dataprof.errors import ConnectorError, PluginError
+from dataprof.errors import PluginError
 from dataprof.profiling.models import ProfileMode, RunStatus, Severity
 
 if TYPE_CHECKING:
-    from dataprof.config import DataSourceConfig
     from dataprof.profiling.models import ColumnProfile, TableProfile
     from dataprof.stores import ProfileStore, RunSummary, SourceIdentity
 
 __all__ = ["register"]
-
-HISTORY_RUNS_FOR_DETECTION = 30
-"""Past runs loaded for the history strategies (the z-score needs a handful, not all)."""
 
 _SEVERITY_STYLE = {
     Severity.CRITICAL: "bold white on red",
@@ -92,17 +87,6 @@ def _table(title: Text, *headers: str, keep: Sequence[str] = (), cap: int = 24) 
             max_width=None if kept else cap,
         )
     return table
-
-
-def _identity(config: DataSourceConfig) -> SourceIdentity:
-    from dataprof.stores import SourceIdentity
-
-    return SourceIdentity(
-        source_type=config.source_type,
-        source_name=config.name,
-        database=config.database,
-        table=config.table,
-    )
 
 
 def _split_columns(columns: Sequence[str] | None) -> list[str] | None:
@@ -174,10 +158,17 @@ def profile(
     ] = False,
 ) -> None:
     """Profile a table, flag anomalies against its history, and store the run."""
-    from dataprof.anomalies import Thresholds, judge_profile
-    from dataprof.profiling import profile_table
-    from dataprof.registry import get_connector
-    from dataprof.stores import open_store, publish
+    from dataprof.anomalies import Thresholds
+    from dataprof.job import (
+        judge,
+        new_run_id,
+        profile_source,
+        record_failure,
+        source_identity,
+        store_profile,
+        without_judgement,
+    )
+    from dataprof.stores import open_store
 
     named = resolve_named_source(
         source, config, source_type=source_type, params=param, database=database, table=table
@@ -185,41 +176,45 @@ def profile(
     cfg = named.config
     thresholds = Thresholds.from_mapping(named.extras.get("thresholds"))
     profile_store = open_store(store)
-    identity = _identity(cfg)
-    run_id = uuid.uuid4().hex
+    run_id = new_run_id()
     started_at = datetime.now(UTC)
     clock = time.monotonic()
 
     try:
-        with get_connector(cfg) as connector, _progress_bar(not no_progress) as progress:
-            result = profile_table(
-                connector,
+        with _progress_bar(not no_progress) as progress:
+            result = profile_source(
+                cfg,
+                run_id=run_id,
                 mode=mode,
                 columns=_split_columns(columns),
                 sample_size=sample_size,
                 workers=workers,
                 progress=progress,
-                run_id=run_id,
             )
     except Exception as exc:
-        _record_failure(profile_store, identity, run_id, exc, mode, started_at)
+        unrecorded = record_failure(
+            profile_store,
+            source_identity(cfg),
+            run_id=run_id,
+            error=exc,
+            mode=mode,
+            started_at=started_at,
+        )
+        if unrecorded is not None:
+            err_console.print(
+                "[yellow]Warning:[/] the failed run was not fully recorded: "
+                f"{escape(str(unrecorded))}",
+                highlight=False,
+            )
         raise
 
-    history = profile_store.history(identity, limit=HISTORY_RUNS_FOR_DETECTION)
     try:
-        result = judge_profile(result, history, thresholds)
+        result = judge(result, profile_store, thresholds)
     except PluginError as exc:
         # The profile itself is good: keep it, say detection did not finish, then fail.
-        note = f"anomaly detection failed: {exc.reason}"
-        profile_store.save_run(result.model_copy(update={"notes": [*result.notes, note]}))
+        profile_store.save_run(without_judgement(result, exc))
         raise
-    anomalies = result.anomalies
-    profile_store.save_run(result)
-    sink_error: PluginError | None = None
-    try:
-        publish(result)
-    except PluginError as exc:
-        sink_error = exc
+    sink_error = store_profile(profile_store, result)
 
     if output is OutputFormat.JSON:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
@@ -228,7 +223,7 @@ def profile(
     if sink_error is not None:
         raise fail(sink_error)
     if fail_on is not None:
-        reached = [a for a in anomalies if a.severity.rank >= fail_on.rank]
+        reached = [a for a in result.anomalies if a.severity.rank >= fail_on.rank]
         if reached:
             err_console.print(
                 f"[bold red]{len(reached)} anomal{'y' if len(reached) == 1 else 'ies'} at or "
@@ -236,30 +231,6 @@ def profile(
                 highlight=False,
             )
             raise typer.Exit(EXIT_FAILED_CHECK)
-
-
-def _record_failure(
-    store: ProfileStore,
-    identity: SourceIdentity,
-    run_id: str,
-    error: BaseException,
-    mode: ProfileMode,
-    started_at: datetime,
-) -> None:
-    """Store the failed run and tell the sinks, without letting either hide the real error."""
-    from dataprof.stores import publish
-
-    reason = str(error) if isinstance(error, ConnectorError) else f"{type(error).__name__}: {error}"
-    try:
-        failed = store.record_failed_run(
-            identity, run_id=run_id, error=reason, mode=mode, started_at=started_at
-        )
-        publish(failed)
-    except ConnectorError as exc:
-        err_console.print(
-            f"[yellow]Warning:[/] the failed run was not fully recorded: {escape(str(exc))}",
-            highlight=False,
-        )
 
 
 def _short(value: Any, width: int = 28) -> str:
@@ -386,12 +357,13 @@ def history(
     output: FormatOption = OutputFormat.TABLE,
 ) -> None:
     """Past runs of a table, newest first, and how the key figures moved."""
+    from dataprof.job import source_identity
     from dataprof.stores import open_store
 
     cfg = resolve_named_source(
         source, config, source_type=source_type, params=param, database=database, table=table
     ).config
-    identity = _identity(cfg)
+    identity = source_identity(cfg)
     profile_store = open_store(store)
     if column is not None:
         _column_history(profile_store, identity, column, limit, output)

@@ -1,0 +1,162 @@
+"""The profile loop as library steps: profile a source, judge it, store it, or record its failure.
+
+``dataprof profile`` runs these steps in one process; the container job runs them
+split over Step Functions tasks (``dataprof job profile`` profiles and judges,
+``dataprof job store`` stores, ``dataprof job fail`` records the failure). Both call
+the same functions, so a run judged or stored in AWS is judged and stored exactly
+as on a laptop. The steps render nothing and exit nothing: the caller decides what
+to show and how to end.
+
+Importing this module stays light; the engine, the store and detection are
+imported when a step runs.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from dataprof.errors import ConnectorError, PluginError
+from dataprof.profiling.models import ProfileMode
+
+if TYPE_CHECKING:
+    from dataprof.anomalies import Thresholds
+    from dataprof.config import DataSourceConfig
+    from dataprof.profiling.models import TableProfile
+    from dataprof.stores import ProfileStore, SourceIdentity
+
+__all__ = [
+    "HISTORY_RUNS_FOR_DETECTION",
+    "failure_reason",
+    "judge",
+    "new_run_id",
+    "profile_source",
+    "record_failure",
+    "source_identity",
+    "store_profile",
+    "without_judgement",
+]
+
+HISTORY_RUNS_FOR_DETECTION = 30
+"""Past runs loaded for the history strategies (the z-score needs a handful, not all)."""
+
+
+def new_run_id() -> str:
+    """A fresh run id in dataprof's form (32 lowercase hex digits)."""
+    return uuid.uuid4().hex
+
+
+def source_identity(config: DataSourceConfig) -> SourceIdentity:
+    """The table a source configuration names, as stores file its runs."""
+    from dataprof.stores import SourceIdentity
+
+    return SourceIdentity(
+        source_type=config.source_type,
+        source_name=config.name,
+        database=config.database,
+        table=config.table,
+    )
+
+
+def profile_source(
+    config: DataSourceConfig,
+    *,
+    run_id: str,
+    mode: ProfileMode = ProfileMode.AUTO,
+    columns: Sequence[str] | None = None,
+    sample_size: int = 10_000,
+    workers: int | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> TableProfile:
+    """Connect to the source and profile its table; the connection is closed either way.
+
+    Raises what the connector or engine raises (a :class:`ConnectorError` for what
+    the user can fix); record it with :func:`record_failure`.
+    """
+    from dataprof.profiling import profile_table
+    from dataprof.registry import get_connector
+
+    with get_connector(config) as connector:
+        return profile_table(
+            connector,
+            mode=mode,
+            columns=list(columns) if columns else None,
+            sample_size=sample_size,
+            workers=workers,
+            progress=progress,
+            run_id=run_id,
+        )
+
+
+def judge(result: TableProfile, store: ProfileStore, thresholds: Thresholds) -> TableProfile:
+    """``result`` with the anomalies found against the table's stored history, and the
+    record of which past runs it was compared with (like with like).
+
+    Raises :class:`PluginError` when a detector plugin fails; the profile itself is
+    still good then (see :func:`without_judgement`).
+    """
+    from dataprof.anomalies import judge_profile
+    from dataprof.stores import SourceIdentity
+
+    history = store.history(SourceIdentity.of(result), limit=HISTORY_RUNS_FOR_DETECTION)
+    return judge_profile(result, history, thresholds)
+
+
+def without_judgement(result: TableProfile, error: PluginError) -> TableProfile:
+    """``result`` with a note saying anomaly detection did not finish, to keep it anyway."""
+    note = f"anomaly detection failed: {error.reason}"
+    return result.model_copy(update={"notes": [*result.notes, note]})
+
+
+def store_profile(store: ProfileStore, result: TableProfile) -> PluginError | None:
+    """Save the run, then hand it to the result sinks.
+
+    The run is stored before any sink hears of it, so a broken sink never loses a
+    run: its failure is returned (not raised) for the caller to report after
+    showing the result.
+    """
+    from dataprof.stores import publish
+
+    store.save_run(result)
+    try:
+        publish(result)
+    except PluginError as exc:
+        return exc
+    return None
+
+
+def failure_reason(error: BaseException) -> str:
+    """The reason stored with a failed run (redacted by the store)."""
+    return str(error) if isinstance(error, ConnectorError) else f"{type(error).__name__}: {error}"
+
+
+def record_failure(
+    store: ProfileStore,
+    identity: SourceIdentity,
+    *,
+    run_id: str,
+    error: BaseException,
+    mode: ProfileMode = ProfileMode.AUTO,
+    started_at: datetime | None = None,
+) -> ConnectorError | None:
+    """Store the failed run with its redacted reason and tell the sinks.
+
+    Never lets the recording hide the real error: a store or sink failure is
+    returned (not raised) so the caller can warn about it and still raise ``error``.
+    """
+    from dataprof.stores import publish
+
+    try:
+        failed = store.record_failed_run(
+            identity,
+            run_id=run_id,
+            error=failure_reason(error),
+            mode=mode,
+            started_at=started_at,
+        )
+        publish(failed)
+    except ConnectorError as exc:
+        return exc
+    return None
