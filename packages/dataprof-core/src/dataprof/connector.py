@@ -285,6 +285,11 @@ class DataConnector(abc.ABC):
         return None
 
     # -- lifecycle -------------------------------------------------------------------
+    def read_notes(self) -> list[str]:
+        """What the connector decided about reading the table that a user should see in
+        the profile's notes (a sniffed CSV delimiter, say). Empty by default."""
+        return []
+
     def close(self) -> None:  # noqa: B027 - optional hook, a no-op by default
         """Release clients and handles. Safe to call twice."""
 

@@ -108,3 +108,98 @@ def test_a_file_source_needs_no_database_or_table(parquet: Path, in_tmp: Path) -
     code, out, err = invoke("schema", "orders")
     assert code == 0, err
     assert "orders" in out
+
+
+@pytest.fixture
+def nested_parquet(tmp_path: Path) -> Path:
+    import pyarrow as pa
+
+    table = pa.table(
+        {
+            "id": [1, 2],
+            "pos": pa.array([{"lat": 1.5, "lon": -2.0}, None]),
+            "tags": pa.array([["a", "b"], []]),
+            "blob": pa.array([b"\x00\xffx", None], type=pa.binary()),
+        }
+    )
+    path = tmp_path / "nested.parquet"
+    pq.write_table(table, path)
+    return path
+
+
+def test_sample_csv_writes_nested_values_as_json_and_binary_as_base64(
+    nested_parquet: Path,
+) -> None:
+    import csv
+    import io
+    import json
+
+    code, out, err = invoke("sample", str(nested_parquet), "-f", "csv")
+    assert code == 0, err
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert json.loads(rows[0]["pos"]) == {"lat": 1.5, "lon": -2.0}
+    assert json.loads(rows[0]["tags"]) == ["a", "b"]
+    assert rows[0]["blob"] == "AP94"  # base64 of 00 ff 78
+    assert rows[1]["blob"] == ""
+
+
+def test_sample_json_writes_binary_as_base64(nested_parquet: Path) -> None:
+    import json
+
+    code, out, _ = invoke("sample", str(nested_parquet), "-f", "json")
+    assert code == 0
+    first = json.loads(out.splitlines()[0])
+    assert first["blob"] == "AP94"
+    assert first["pos"] == {"lat": 1.5, "lon": -2.0}
+
+
+def test_version_and_short_help() -> None:
+    code, out, _ = invoke("--version")
+    assert code == 0
+    assert out.startswith("dataprof ")
+    code, out, _ = invoke("profile", "-h")
+    assert code == 0
+    assert "--no-progress " in out  # a flag: no value placeholder
+    assert "<bool>" not in out
+    assert "<sample|full|metadata|pushdown|auto>" in out  # never broken mid-word
+
+
+@pytest.mark.parametrize(("delimiter", "shown"), [(";", "';'"), ("\t", "tab"), ("|", "'|'")])
+def test_csv_delimiter_is_sniffed_and_said(tmp_path: Path, delimiter: str, shown: str) -> None:
+    from dataprof import DataSourceConfig
+    from dataprof.profiling import profile_table
+    from dataprof.registry import get_connector
+
+    path = tmp_path / "export.csv"
+    rows = ["a,b|c", *(f"{i}{delimiter}x{i}" for i in range(50))]
+    rows[0] = f"a{delimiter}b"
+    path.write_text("\n".join(rows) + "\n")
+    config = DataSourceConfig(
+        source_type="file", connection_params={"path": str(path)}, database="", table="t"
+    )
+    with get_connector(config) as connector:
+        profile = profile_table(connector, mode="full", workers=1)
+    assert [c.column_name for c in profile.columns] == ["a", "b"]
+    assert any(f"CSV delimiter {shown} detected" in note for note in profile.notes)
+
+
+def test_comma_csv_gets_no_delimiter_note(tmp_path: Path) -> None:
+    from dataprof.connectors.text_formats import sniff_delimiter
+
+    path = tmp_path / "plain.csv"
+    path.write_text('a,b\n1,"x;y"\n2,z\n')
+    assert sniff_delimiter(str(path)) == ","
+
+
+def test_a_json_file_holding_one_array_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "rows.json"
+    path.write_text('[{"id": 1, "name": "a"}, {"id": 2, "name": null}]')
+    store = str(tmp_path / "store")
+    code, out, err = invoke("profile", str(path), "--no-progress", "--store", store, "-f", "json")
+    assert code == 0, err
+    import json
+
+    profile = json.loads(out)
+    assert profile["row_count"] == 2
+    assert [c["column_name"] for c in profile["columns"]] == ["id", "name"]
+    assert any("one array" in note for note in profile["notes"])

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import importlib
 from importlib.metadata import entry_points
+from typing import Annotated
 
 import typer
 
@@ -34,7 +35,12 @@ def build_app() -> typer.Typer:
         no_args_is_help=True,
         pretty_exceptions_enable=False,
         add_completion=False,
+        # click's plain help: it never breaks a choice mid-word at 80 columns and
+        # shows a flag without a value placeholder.
+        rich_markup_mode=None,
+        context_settings={"help_option_names": ["-h", "--help"]},
     )
+    app.callback(invoke_without_command=True)(_main_options)
     for module_name in _COMMAND_MODULES:
         importlib.import_module(module_name).register(app)
     for ep in entry_points(group=COMMANDS_ENTRY_POINT_GROUP):
@@ -48,6 +54,29 @@ def build_app() -> typer.Typer:
                 highlight=False,
             )
     return app
+
+
+def _show_version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"dataprof {version('dataprof-core')}")
+        raise typer.Exit()
+
+
+def _main_options(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            "-V",
+            callback=_show_version,
+            is_eager=True,
+            help="Show the version and exit.",
+        ),
+    ] = False,
+) -> None:
+    """Profile tables in Iceberg, Redshift, Athena and local files; flag what went wrong."""
 
 
 def main() -> None:

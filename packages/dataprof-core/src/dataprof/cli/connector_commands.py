@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 import json
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
@@ -22,6 +22,9 @@ from dataprof.cli.options import (
 )
 from dataprof.cli.output import EXIT_FAILED_CHECK, console, handle_errors
 from dataprof.registry import get_connector, list_connectors
+
+if TYPE_CHECKING:
+    import pyarrow as pa
 
 __all__ = ["register"]
 
@@ -65,7 +68,7 @@ def check_connection(
     database: DatabaseOption = None,
     table: TableOption = None,
 ) -> None:
-    """Reach the source's table and count it; exit 1 if that fails."""
+    """Reach a source's table and count it (exit 1 on failure)."""
     cfg = resolve_named_source(
         source, config, source_type=source_type, params=param, database=database, table=table
     ).config
@@ -121,7 +124,10 @@ def sample(
         SampleFormat, typer.Option("--format", "-f", help="table, csv or json.")
     ] = SampleFormat.TABLE,
 ) -> None:
-    """Show the first rows of a source's table (as a table, CSV or JSON lines)."""
+    """Show the first rows of a table (table, CSV or JSON lines).
+
+    In CSV and JSON, nested values (structs, lists, maps) are written as JSON text
+    and binary values as base64."""
     cfg = resolve_named_source(
         source, config, source_type=source_type, params=param, database=database, table=table
     ).config
@@ -130,11 +136,11 @@ def sample(
     if output is SampleFormat.CSV:
         import pyarrow.csv as pacsv
 
-        pacsv.write_csv(rows, sys.stdout.buffer)
+        pacsv.write_csv(_flat_for_csv(rows), sys.stdout.buffer)
         return
     if output is SampleFormat.JSON:
         for record in rows.to_pylist():
-            sys.stdout.write(json.dumps(record, default=str) + "\n")
+            sys.stdout.write(json.dumps(record, default=_json_default) + "\n")
         return
     out = Table(
         *map(escape, rows.column_names), title=f"{cfg.qualified_table}: first {rows.num_rows} rows"
@@ -142,6 +148,46 @@ def sample(
     for record in rows.to_pylist():
         out.add_row(*("" if v is None else escape(str(v)) for v in record.values()))
     console.print(out)
+
+
+def _json_default(value: object) -> str:
+    """JSON for what ``json`` can't write: bytes as base64, the rest (dates, decimals,
+    times) as their ISO/plain text."""
+    if isinstance(value, bytes | bytearray | memoryview):
+        import base64
+
+        return base64.b64encode(bytes(value)).decode("ascii")
+    isoformat = getattr(value, "isoformat", None)
+    return str(isoformat() if callable(isoformat) else value)
+
+
+def _flat_for_csv(rows: pa.Table) -> pa.Table:
+    """CSV holds flat values only: nested columns become JSON text, binary base64."""
+    import pyarrow as pa
+    import pyarrow.types as pat
+
+    columns = []
+    for column in rows.columns:
+        kind = column.type
+        if (
+            pat.is_nested(kind)
+            or pat.is_binary(kind)
+            or pat.is_large_binary(kind)
+            or (pat.is_fixed_size_binary(kind))
+        ):
+            texts = [
+                None
+                if value is None
+                else (
+                    _json_default(value)
+                    if isinstance(value, bytes)
+                    else json.dumps(value, default=_json_default)
+                )
+                for value in column.to_pylist()
+            ]
+            column = pa.chunked_array([pa.array(texts, type=pa.string())])
+        columns.append(column)
+    return pa.table(columns, names=rows.column_names)
 
 
 def register(app: typer.Typer) -> None:

@@ -29,23 +29,31 @@ __all__ = [
 
 SourceArgument = Annotated[
     str | None,
-    typer.Argument(help="A source named in the config file, or a path to a data file or glob."),
+    typer.Argument(
+        metavar="SOURCE",
+        help="A source named in the config file, or a path to a data file or glob.",
+    ),
 ]
 ConfigOption = Annotated[
     Path | None,
-    typer.Option("--config", "-c", help="Config file (TOML or YAML) with \\[sources.NAME] tables."),
+    typer.Option(
+        "--config", "-c", metavar="FILE", help="Config file (TOML or YAML) with [sources.NAME]."
+    ),
 ]
 TypeOption = Annotated[
-    str | None, typer.Option("--type", "-t", help="Source type, to describe a source with flags.")
+    str | None,
+    typer.Option(
+        "--type", "-t", metavar="TYPE", help="Source type, to describe a source with flags."
+    ),
 ]
 ParamOption = Annotated[
     list[str] | None,
-    typer.Option("--param", "-p", help="A connection parameter as key=value; repeatable."),
+    typer.Option("--param", "-p", metavar="KEY=VALUE", help="A connection parameter; repeatable."),
 ]
 DatabaseOption = Annotated[
-    str | None, typer.Option("--database", "-d", help="Database / namespace.")
+    str | None, typer.Option("--database", "-d", metavar="NAME", help="Database / namespace.")
 ]
-TableOption = Annotated[str | None, typer.Option("--table", help="Table name.")]
+TableOption = Annotated[str | None, typer.Option("--table", metavar="NAME", help="Table name.")]
 
 
 def _parse_params(pairs: list[str] | None) -> dict[str, Any]:

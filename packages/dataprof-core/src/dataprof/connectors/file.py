@@ -26,6 +26,7 @@ from dataprof.connector import (
     TableStatistics,
 )
 from dataprof.connectors.parquet_statistics import parquet_table_statistics
+from dataprof.connectors.text_formats import is_json_array, read_json_array, sniff_delimiter
 from dataprof.errors import ConfigurationError, QueryFailedError, TableNotFoundError
 
 if TYPE_CHECKING:
@@ -83,6 +84,8 @@ class FileConnector(DataConnector):
             Capability.COLUMN_STATS_FROM_METADATA,
         ):
             return self._format == "parquet"
+        if capability is Capability.PARALLEL_SPLITS and self._json_array:
+            return False
         return super().supports(capability)
 
     # -- resolving the files ---------------------------------------------------------
@@ -130,9 +133,7 @@ class FileConnector(DataConnector):
         import pyarrow.dataset as ds
 
         if self._format == "csv":
-            delimiter = self.params.delimiter or (
-                "\t" if all(p.lower().endswith(".tsv") for p in self._paths) else ","
-            )
+            delimiter = self._delimiter
             # An empty unquoted cell is a null, as in every CSV a warehouse exports; "" stays
             # an empty string.
             return ds.CsvFileFormat(
@@ -148,9 +149,53 @@ class FileConnector(DataConnector):
         return ds.ParquetFileFormat()
 
     @cached_property
+    def _delimiter(self) -> str:
+        if self.params.delimiter:
+            return self.params.delimiter
+        if all(p.lower().endswith(".tsv") for p in self._paths):
+            return "\t"
+        with self._translate_errors("reading the first lines of"):
+            return sniff_delimiter(self._paths[0])
+
+    @cached_property
+    def _json_array(self) -> bool:
+        """JSON files that hold one array (read whole) rather than JSON Lines."""
+        if self._format != "json":
+            return False
+        with self._translate_errors("reading the first bytes of"):
+            arrays = [is_json_array(p) for p in self._paths]
+        if any(arrays) and not all(arrays):
+            raise ConfigurationError(
+                "Some JSON files hold one array and others JSON Lines",
+                **self.error_context(),
+                hint="give one kind of file per source",
+            )
+        return all(arrays)
+
+    def read_notes(self) -> list[str]:
+        notes = []
+        if self._format == "csv" and not self.params.delimiter and self._delimiter != ",":
+            shown = {"\t": "tab"}.get(self._delimiter, repr(self._delimiter))
+            notes.append(
+                f"CSV delimiter {shown} detected; set connection_params.delimiter "
+                "(--param delimiter=...) to override"
+            )
+        if self._json_array:
+            notes.append("JSON file holds one array: read whole into memory (JSON Lines streams)")
+        return notes
+
+    @cached_property
     def _dataset(self) -> ds.Dataset:
+        import pyarrow as pa
         import pyarrow.dataset as ds
 
+        if self._json_array:
+            with self._translate_errors("reading the JSON array in"):
+                try:
+                    tables = [read_json_array(p) for p in self._paths]
+                except ValueError as exc:  # json's own errors derive from ValueError
+                    raise pa.ArrowInvalid(str(exc)) from exc
+                return ds.dataset(pa.concat_tables(tables, promote_options="permissive"))
         with self._translate_errors("opening"):
             return ds.dataset(
                 self._paths, format=self._file_format(), partitioning=self.params.partitioning

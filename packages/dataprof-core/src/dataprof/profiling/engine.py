@@ -96,8 +96,8 @@ def profile_table(
         )
     started_at = datetime.now(UTC)
     run_id = run_id or uuid.uuid4().hex
-    notes: list[str] = []
     schema = connector.arrow_schema()
+    notes: list[str] = list(connector.read_notes())
     top_columns = _top_level(connector, schema, columns)
     if top_columns is not None:
         import pyarrow as pa
