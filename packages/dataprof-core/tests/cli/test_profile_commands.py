@@ -360,3 +360,29 @@ def test_a_sample_and_a_full_run_of_the_same_file_are_not_compared(tmp_path: Pat
         ("full", False, None),
         ("sample", True, 1000),
     ]
+
+
+def test_an_all_nan_column_is_flagged_like_an_all_null_one(tmp_path: Path) -> None:
+    data = tmp_path / "readings.parquet"
+    nan = float("nan")
+    pq.write_table(
+        pa.table(
+            {
+                "reading": pa.array(np.arange(100, dtype=float)),
+                "ratio": pa.array([nan] * 100),
+                "gauge": pa.array([nan, None] * 50, pa.float64()),
+            }
+        ),
+        data,
+    )
+    code, out, err = invoke("profile", str(data), "--format", "json")
+    assert code == 0, err
+    found = TableProfile.model_validate_json(out).anomalies
+    assert sorted((a.column_name, a.anomaly_type) for a in found) == [
+        ("gauge", "all_null"),
+        ("ratio", "all_null"),
+    ]
+    code, out, _ = invoke("profile", str(data), "--no-progress")
+    ratio_row = out[out.index("│ ratio") : out.index("│ gauge")]
+    assert "+100.0%" in ratio_row
+    assert "NaN" in ratio_row

@@ -57,8 +57,17 @@ def _number(value: Any) -> float | None:
     return number if math.isfinite(number) else None
 
 
+def _nan_count(column: ColumnProfile) -> int:
+    metric = column.metrics.get("nan_count")
+    value = metric.value if metric is not None else None
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
 class NullShareDetector:
-    """Columns that are all null (``all_null``) or nearly so (``mostly_null``)."""
+    """Columns that are all null (``all_null``) or nearly so (``mostly_null``).
+
+    A float's NaN is no value either: a column of nulls and NaN is as empty as a
+    column of nulls, and is reported the same way (the NaN count in the metadata)."""
 
     name = "null_share"
 
@@ -67,9 +76,17 @@ class NullShareDetector:
     ) -> list[Anomaly]:
         found: list[Anomaly] = []
         for column, values in _columns(self.name, current, thresholds):
-            share = null_share(column)
-            if share is None:
+            nulls = null_share(column)
+            if nulls is None:
                 continue
+            nans = _nan_count(column)
+            share = min(1.0, nulls + nans / column.row_count)
+            what = "null or NaN" if nans else "null"
+            counts = {
+                "null_count": column.null_count,
+                "nan_count": nans,
+                "row_count": column.row_count,
+            }
             if share >= 1.0:
                 # A column allowed to be empty (disabled all_null) is not "mostly null" either.
                 if not values.enabled("all_null"):
@@ -79,11 +96,12 @@ class NullShareDetector:
                         column_name=column.column_name,
                         anomaly_type="all_null",
                         severity=Severity.HIGH,
-                        description=f"Every one of the {column.row_count} values is null",
+                        description=f"Every one of the {column.row_count} values is {what}"
+                        + (f" ({nans} NaN)" if nans else ""),
                         observed_value=share,
                         threshold=1.0,
                         detector=self.name,
-                        metadata={"null_count": column.null_count, "row_count": column.row_count},
+                        metadata=counts,
                     )
                 )
             elif (
@@ -96,12 +114,12 @@ class NullShareDetector:
                         column_name=column.column_name,
                         anomaly_type="mostly_null",
                         severity=Severity.MEDIUM,
-                        description=f"{share:.1%} of values are null "
+                        description=f"{share:.1%} of values are {what} "
                         f"(threshold {values.mostly_null_share:.0%})",
                         observed_value=share,
                         threshold=values.mostly_null_share,
                         detector=self.name,
-                        metadata={"null_count": column.null_count, "row_count": column.row_count},
+                        metadata=counts,
                     )
                 )
         return found

@@ -250,11 +250,16 @@ def _short(value: Any, width: int = 28) -> str:
 
 
 def _null_share(column: ColumnProfile) -> str:
+    """Nulls as a share, and NaN beside them: a column of NaN is not a full one."""
+    shown = ""
     if column.null_percentage is not None:
-        return f"{column.null_percentage:.1f}%"
-    if column.null_count is not None and column.row_count:
-        return f"{100 * column.null_count / column.row_count:.1f}%"
-    return ""
+        shown = f"{column.null_percentage:.1f}%"
+    elif column.null_count is not None and column.row_count:
+        shown = f"{100 * column.null_count / column.row_count:.1f}%"
+    nan = column.metrics.get("nan_count")
+    if nan is not None and isinstance(nan.value, int) and nan.value > 0 and column.row_count:
+        shown += f" +{100 * nan.value / column.row_count:.1f}% NaN"
+    return shown
 
 
 def _distinct(column: ColumnProfile) -> str:
