@@ -23,6 +23,7 @@ from dataprof.anomalies.detector import (
 from dataprof.anomalies.stored_sketches import load_kll
 from dataprof.anomalies.thresholds import Thresholds, ThresholdValues
 from dataprof.anomalies.type_names import TypeFamily, type_family
+from dataprof.profiling.fences import Fences, outlier_fences
 from dataprof.profiling.models import Anomaly, ColumnProfile, Severity, TableProfile
 
 __all__ = [
@@ -232,11 +233,19 @@ class DuplicateKeyDetector:
 class OutlierDetector:
     """Values far outside the bulk of a numeric column.
 
-    With the column's KLL sketch: Tukey fences at ``q1 - k*IQR`` and ``q3 + k*IQR``
-    and the share of values beyond them from the sketch's ranks. Without one: the
-    z-score of the minimum and maximum against the mean and standard deviation.
+    With the column's KLL sketch: fences that respect skew
+    (:func:`dataprof.profiling.fences.outlier_fences`: a log scale for a
+    right-skewed column that is never negative, fences widened on the long side),
+    at ``outlier_iqr_multiplier`` IQRs ("far out" at the default 3). Without one:
+    the z-score of the minimum and maximum against the mean and standard deviation.
     A column with no spread (IQR of zero) has no fences and is left to the
     constant-column rule.
+
+    Severity rests on magnitude, how far past the fence the extreme lies in IQRs
+    (``outlier_high_distance``, ``outlier_medium_distance``), not on how many values
+    do: a long tail holds many values just past a fence, a broken reading holds one
+    value thirty IQRs out. The count is the engine's (``outlier_count``, exact or a
+    range) when it counted at these fences, else a range from the sketch's rank error.
     """
 
     name = "outliers"
@@ -261,41 +270,50 @@ class OutlierDetector:
         self, column: ColumnProfile, sketch: Any, values: ThresholdValues
     ) -> Anomaly | None:
         assert values.outlier_iqr_multiplier is not None
-        q1 = float(sketch.get_quantile(0.25))
-        q3 = float(sketch.get_quantile(0.75))
-        iqr = q3 - q1
-        if not iqr > 0:
-            return None
-        k = values.outlier_iqr_multiplier
-        lower, upper = q1 - k * iqr, q3 + k * iqr
         low_value = _number(column.min_value)
         high_value = _number(column.max_value)
         low = float(sketch.get_min_value()) if low_value is None else low_value
         high = float(sketch.get_max_value()) if high_value is None else high_value
-        if low >= lower and high <= upper:
+        fences = outlier_fences(
+            lambda rank: float(sketch.get_quantile(rank)), low, values.outlier_iqr_multiplier
+        )
+        if fences is None or (low >= fences.lower and high <= fences.upper):
             return None
-        below = float(sketch.get_rank(lower, False))
-        above = 1.0 - float(sketch.get_rank(upper, True))
-        share = max(below, 0.0) + max(above, 0.0)
+        n = int(sketch.n)
+        below = max(float(sketch.get_rank(fences.lower, False)), 0.0)
+        above = max(1.0 - float(sketch.get_rank(fences.upper, True)), 0.0)
+        share = below + above
         if share <= values.outlier_min_share and values.outlier_min_share > 0:
             return None
-        estimated = max(1, round(share * int(sketch.n)))
+        least, most = _outlier_count(column, fences, sketch, share, low, high)
+        distance = max(fences.distance(low), fences.distance(high))
+        if values.outlier_high_distance is not None and distance >= values.outlier_high_distance:
+            severity = Severity.HIGH
+        elif distance >= values.outlier_medium_distance:
+            severity = Severity.MEDIUM
+        else:
+            severity = Severity.LOW
+        counted = f"{least:,}" if least == most else f"Between {least:,} and {most:,}"
+        plural = "s" if most != 1 else ""
         return Anomaly(
             column_name=column.column_name,
             anomaly_type="outliers",
-            severity=Severity.MEDIUM if share >= 0.01 else Severity.LOW,
-            description=f"About {estimated} value{'s' if estimated != 1 else ''} ({share:.2%}) "
-            f"outside the fences "
-            f"[{lower:g}, {upper:g}] (IQR x {k:g}); min {low:g}, max {high:g}",
-            observed_value=share,
-            threshold={"lower": lower, "upper": upper},
+            severity=severity,
+            description=f"{counted} value{plural} ({_share_text(least, most, n)}) outside the "
+            f"fences {fences.describe()}; min {low:g}, max {high:g}, "
+            f"{distance:.1f} IQRs past the fence",
+            observed_value=distance,
+            threshold={"lower": fences.lower, "upper": fences.upper},
             detector=self.name,
             metadata={
                 "method": "iqr",
-                "q1": q1,
-                "q3": q3,
-                "multiplier": k,
-                "estimated_count": estimated,
+                "scale": fences.scale,
+                "skew": fences.skew,
+                "multiplier": fences.multiplier,
+                "count_min": least,
+                "count_max": most,
+                "share": share,
+                "distance_iqrs": distance,
                 "min": low,
                 "max": high,
             },
@@ -328,6 +346,39 @@ class OutlierDetector:
             detector=self.name,
             metadata={"method": "zscore", "mean": mean, "std_dev": std, **scores},
         )
+
+
+def _outlier_count(
+    column: ColumnProfile, fences: Fences, sketch: Any, share: float, low: float, high: float
+) -> tuple[int, int]:
+    """(fewest, most) values past ``fences``: the engine's count when it counted at these
+    fences, else the sketch's estimate widened by its rank error on each side."""
+    metric = column.metrics.get("outlier_count")
+    counted = metric.value if metric is not None else None
+    if (
+        isinstance(counted, dict)
+        and isinstance(counted.get("count"), int)
+        and math.isclose(float(counted.get("lower", math.nan)), fences.lower, rel_tol=1e-9)
+        and math.isclose(float(counted.get("upper", math.nan)), fences.upper, rel_tol=1e-9)
+    ):
+        assert metric is not None
+        spread = 0 if metric.exact else int(metric.error_bound or 0)
+        return max(0, counted["count"] - spread), counted["count"] + spread
+    n = int(sketch.n)
+    known = int(low < fences.lower) + int(high > fences.upper)
+    error = float(sketch.normalized_rank_error(False))
+    sides = 2 if known == 2 else 1
+    least = max(known, math.floor((share - sides * error) * n))
+    most = max(least, min(n, math.ceil((share + sides * error) * n)))
+    return least, most
+
+
+def _share_text(least: int, most: int, n: int) -> str:
+    if n <= 0:
+        return "?"
+    if least == most:
+        return f"{least / n:.2%}"
+    return f"{least / n:.2%} to {most / n:.2%}"
 
 
 def _as_utc(value: Any) -> datetime | None:

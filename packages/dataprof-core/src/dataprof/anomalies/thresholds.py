@@ -41,10 +41,16 @@ class ThresholdValues(BaseModel):
 
     # -- rules on one profile ---------------------------------------------------------
     mostly_null_share: float | None = Field(default=0.9, ge=0, le=1)
-    key_distinct_share: float | None = Field(default=0.98, ge=0, le=1)
-    """A column this unique (or named like a key) is treated as a key: duplicates are anomalies."""
+    key_distinct_share: float | None = Field(default=0.9999, ge=0, le=1)
+    """A column this unique (or named like a key) is treated as a key: duplicates are anomalies.
+    Near-unique is not unique: names, timestamps and measurements run 95-99.9% distinct."""
     outlier_iqr_multiplier: float | None = Field(default=3.0, gt=0)
-    """Tukey fences at ``q1 - k*IQR`` and ``q3 + k*IQR``; 3 marks "far out" values."""
+    """Fences at ``q1 - k*IQR`` and ``q3 + k*IQR`` (on a log scale for right-skewed columns
+    that are never negative, widened on the long side for skew); 3 marks "far out" values."""
+    outlier_medium_distance: float = Field(default=3.0, ge=0)
+    """An extreme this many IQRs past its fence makes the outliers medium (else low)."""
+    outlier_high_distance: float | None = Field(default=10.0, ge=0)
+    """...and this many IQRs past it, high: a reading no tail reaches."""
     outlier_zscore: float | None = Field(default=6.0, gt=0)
     """Used when no quantile sketch is available: min or max this many deviations out."""
     outlier_min_share: float = Field(default=0.0, ge=0, le=1)
