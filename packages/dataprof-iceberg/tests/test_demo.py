@@ -93,6 +93,8 @@ def test_demo_command_writes_the_source_and_keeps_others(
     result = CliRunner().invoke(app, ["demo", "--path", "wh", "--rows", "1200"])
     assert result.exit_code == 0, result.output
     assert "demo.trips" in result.output
+    # not a terminal: plain progress lines instead of a spinner that draws nothing
+    assert "Writing 1,200 trips into an Iceberg table under wh: done in" in result.output
 
     text = Path("dataprof.toml").read_text()
     assert text.startswith("# my sources")
@@ -107,6 +109,20 @@ def test_demo_command_writes_the_source_and_keeps_others(
     source = load_sources(Path("dataprof.toml"))["demo"]
     with get_connector(source.config) as connector:
         assert connector.test_connection().success
+        first_snapshot = connector.snapshot_id
+
+    # A second run keeps the table (and its history) and says how to rebuild it.
+    again = CliRunner().invoke(app, ["demo", "--path", "wh", "--rows", "1200"])
+    assert again.exit_code == 0, again.output
+    assert "Kept the existing" in again.output
+    assert "--rebuild" in again.output
+    with get_connector(source.config) as connector:
+        assert connector.snapshot_id == first_snapshot
+    rebuilt = CliRunner().invoke(app, ["demo", "--path", "wh", "--rows", "1200", "--rebuild"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert "Rebuilt demo.trips" in rebuilt.output
+    with get_connector(source.config) as connector:
+        assert connector.snapshot_id != first_snapshot
 
 
 def test_the_cli_module_does_not_import_pyiceberg() -> None:

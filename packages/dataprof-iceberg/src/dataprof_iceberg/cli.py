@@ -30,24 +30,44 @@ def demo(
         Path, typer.Option("--config", help="config file to add the `demo` source to")
     ] = Path("dataprof.toml"),
     seed: Annotated[int, typer.Option("--seed", help="random seed (same seed, same rows)")] = 7,
+    rebuild: Annotated[
+        bool, typer.Option("--rebuild", help="replace the table if it exists (new history)")
+    ] = False,
 ) -> None:
     """Create a local Iceberg warehouse with a realistic sample table (demo.trips) and add
     it to dataprof.toml as the source `demo`, so `dataprof profile demo` runs offline."""
     from rich.console import Console
 
-    from dataprof_iceberg.demo import create_demo_warehouse, write_source_config
+    from dataprof.cli.output import step
+    from dataprof_iceberg.demo import (
+        create_demo_warehouse,
+        existing_demo_warehouse,
+        write_source_config,
+    )
 
     console = Console()
     started = time.perf_counter()
-    with console.status(f"Writing {rows:,} trips into an Iceberg table under {path} ..."):
-        warehouse = create_demo_warehouse(path, rows, seed=seed)
-    write_source_config(config, warehouse)
-    elapsed = time.perf_counter() - started
-    console.print(
-        f"Created [bold]{warehouse.namespace}.{warehouse.table}[/] with {warehouse.rows:,} rows "
-        f"in {len(warehouse.snapshot_ids)} snapshots ({elapsed:.1f} s)",
-        highlight=False,
-    )
+    found = existing_demo_warehouse(path)
+    if found is not None and not rebuild:
+        warehouse = found
+        write_source_config(config, warehouse)
+        console.print(
+            f"Kept the existing [bold]{warehouse.namespace}.{warehouse.table}[/] "
+            f"({warehouse.rows:,} rows, {len(warehouse.snapshot_ids)} snapshots); "
+            "`dataprof demo --rebuild` replaces it",
+            highlight=False,
+        )
+    else:
+        with step(f"Writing {rows:,} trips into an Iceberg table under {path}"):
+            warehouse = create_demo_warehouse(path, rows, seed=seed)
+        write_source_config(config, warehouse)
+        elapsed = time.perf_counter() - started
+        console.print(
+            f"{'Rebuilt' if found is not None else 'Created'} "
+            f"[bold]{warehouse.namespace}.{warehouse.table}[/] with {warehouse.rows:,} rows "
+            f"in {len(warehouse.snapshot_ids)} snapshots ({elapsed:.1f} s)",
+            highlight=False,
+        )
     console.print(f"  catalog:   {warehouse.catalog_uri}", highlight=False, markup=False)
     console.print(f"  warehouse: {warehouse.warehouse}", highlight=False, markup=False)
     console.print(f"  source `demo` written to {config.resolve()}", highlight=False, markup=False)

@@ -34,6 +34,7 @@ __all__ = [
     "DemoWarehouse",
     "create_demo_warehouse",
     "demo_source_toml",
+    "existing_demo_warehouse",
     "generate_trips",
     "write_source_config",
 ]
@@ -208,6 +209,37 @@ def create_demo_warehouse(root: Path, rows: int = 1_000_000, *, seed: int = 7) -
         )
     finally:
         catalog.engine.dispose()
+
+
+def existing_demo_warehouse(root: Path) -> DemoWarehouse | None:
+    """The demo table already under ``root``, or None (no catalog, or no table in it)."""
+    root = root.expanduser().resolve()
+    if not (root / "catalog.db").is_file():
+        return None
+    from pyiceberg.catalog.sql import SqlCatalog
+    from pyiceberg.exceptions import NoSuchNamespaceError, NoSuchTableError
+
+    uri = f"sqlite:///{root / 'catalog.db'}"
+    warehouse = (root / "warehouse").as_uri()
+    catalog = SqlCatalog("default", uri=uri, warehouse=warehouse)
+    try:
+        table = catalog.load_table((DEMO_NAMESPACE, DEMO_TABLE))
+    except (NoSuchTableError, NoSuchNamespaceError):
+        return None
+    finally:
+        catalog.engine.dispose()
+    snapshot = table.current_snapshot()
+    if snapshot is None or snapshot.summary is None:
+        return None
+    return DemoWarehouse(
+        root=root,
+        catalog_uri=uri,
+        warehouse=warehouse,
+        namespace=DEMO_NAMESPACE,
+        table=DEMO_TABLE,
+        rows=int(snapshot.summary["total-records"] or 0),
+        snapshot_ids=[s.snapshot_id for s in table.snapshots()],
+    )
 
 
 def demo_source_toml(demo: DemoWarehouse, name: str = "demo") -> str:

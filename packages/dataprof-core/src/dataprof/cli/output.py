@@ -8,7 +8,9 @@ configuration, unreachable source, plugin trouble).
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import ParamSpec, TypeVar
 
 import typer
@@ -19,7 +21,15 @@ from rich.markup import escape
 from dataprof.errors import ConnectorError
 from dataprof.redaction import redact
 
-__all__ = ["EXIT_FAILED_CHECK", "EXIT_USAGE", "console", "err_console", "fail", "handle_errors"]
+__all__ = [
+    "EXIT_FAILED_CHECK",
+    "EXIT_USAGE",
+    "console",
+    "err_console",
+    "fail",
+    "handle_errors",
+    "step",
+]
 
 EXIT_FAILED_CHECK = 1
 EXIT_USAGE = 2
@@ -58,3 +68,19 @@ def handle_errors(command: Callable[P, R]) -> Callable[P, R]:
             raise fail(f"Invalid source: {problems}") from None
 
     return wrapper
+
+
+@contextmanager
+def step(message: str) -> Iterator[None]:
+    """Say that a long step is under way: a spinner on a terminal; elsewhere (CI, nox,
+    a pipe), where rich draws nothing, a plain line before and one after with the time."""
+    if err_console.is_terminal:
+        with err_console.status(message):
+            yield
+        return
+    err_console.print(f"{message} ...", highlight=False, markup=False)
+    started = time.perf_counter()
+    yield
+    err_console.print(
+        f"{message}: done in {time.perf_counter() - started:.1f} s", highlight=False, markup=False
+    )
