@@ -15,9 +15,12 @@ from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "Anomaly",
@@ -242,6 +245,28 @@ class TableProfile(BaseModel):
     def column(self, name: str) -> ColumnProfile | None:
         return next((c for c in self.columns if c.column_name == name), None)
 
+    def to_pandas(self) -> pd.DataFrame:
+        """One row per column with the flat figures of ``column_profiles`` (pandas is
+        imported here only); the first top value and its count stand for the list."""
+        import pandas as pd
+
+        flat = [
+            name for name in ColumnProfile.model_fields if name not in ("metrics", "top_values")
+        ]
+        rows = []
+        for column in self.columns:
+            row = {name: getattr(column, name) for name in flat}
+            first = column.top_values[0] if column.top_values else None
+            row["top_value"] = first.value if first is not None else None
+            row["top_value_count"] = first.count if first is not None else None
+            rows.append(row)
+        return pd.DataFrame(rows, columns=[*flat, "top_value", "top_value_count"])
+
+    def _repr_html_(self) -> str:
+        """Jupyter's display: the report's header figures, anomalies and column overview."""
+        from dataprof.report import render_overview_html
+
+        return render_overview_html(self)
 
 def describe_scope(sampled: bool, sample_size: int | None, columns: list[str] | None) -> str:
     """A run's scope in words: ``whole table`` or ``sample of N rows``, plus
