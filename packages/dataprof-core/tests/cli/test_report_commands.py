@@ -1,0 +1,107 @@
+"""`dataprof report` end to end: runs stored by `dataprof profile` over Parquet files
+through the `file` connector, read back from a real local store."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from dataprof.cli import build_app
+from dataprof.hooks import reset_hooks
+
+runner = CliRunner()
+
+
+@pytest.fixture(autouse=True)
+def isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("DATAPROF_STORE", raising=False)
+    reset_hooks()
+    yield
+    reset_hooks()
+
+
+def write_orders(path: Path, rows: int, *, seed: int = 0) -> Path:
+    rng = np.random.default_rng(seed)
+    pq.write_table(
+        pa.table(
+            {
+                "order_id": pa.array(np.arange(rows), pa.int64()),
+                "amount": pa.array(rng.normal(100.0, 10.0, rows)),
+                "country": pa.array(rng.choice(["FR", "DE", "<b>ES</b>"], rows).tolist()),
+            }
+        ),
+        path,
+    )
+    return path
+
+
+def invoke(*args: str) -> tuple[int, str, str]:
+    result = runner.invoke(build_app(), list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def profile_runs(path: Path, sizes: tuple[int, ...]) -> list[str]:
+    """Profile ``path`` once per size (rewriting it each time); the stored run ids."""
+    run_ids = []
+    for i, rows in enumerate(sizes):
+        write_orders(path, rows, seed=i)
+        code, out, err = invoke("profile", str(path), "--format", "json", "--no-progress")
+        assert code == 0, err
+        run_ids.append(re.search(r'"run_id": "(\w+)"', out).group(1))  # type: ignore[union-attr]
+    return run_ids
+
+
+def test_report_writes_the_latest_run_with_its_history(tmp_path: Path) -> None:
+    """Fix: cli/report_commands.py reads the store, dataprof.report renders."""
+    data = tmp_path / "orders.parquet"
+    run_ids = profile_runs(data, (1000, 1100, 500))
+    code, out, err = invoke("report", str(data), "-o", "out.html")
+    assert code == 0, err
+    assert "Report written to out.html" in out
+    page = (tmp_path / "out.html").read_text()
+    assert run_ids[-1] in page
+    assert "History (3 runs)" in page
+    assert "&lt;b&gt;ES&lt;/b&gt;" in page
+    assert "<b>ES" not in page
+    # an older run: its own figures, and only the runs before it in the trends
+    code, _, err = invoke("report", str(data), "--run", run_ids[1], "-o", "older.html")
+    assert code == 0, err
+    older = (tmp_path / "older.html").read_text()
+    assert run_ids[1] in older
+    assert "History (2 runs)" in older
+
+
+def test_report_compares_two_runs(tmp_path: Path) -> None:
+    data = tmp_path / "orders.parquet"
+    first, second = profile_runs(data, (1000, 1200))
+    code, out, err = invoke("report", str(data), "--compare", first, second, "-o", "-")
+    assert code == 0, err
+    assert "two runs compared" in out
+    assert '<td class="num">1,000</td><td class="num">1,200</td>' in out
+
+
+def test_report_explains_what_is_missing(tmp_path: Path) -> None:
+    """No run yet, an unknown run, a run of another table: one line each, exit 2."""
+    data = write_orders(tmp_path / "orders.parquet", 10)
+    code, _, err = invoke("report", str(data))
+    assert code == 2
+    err = " ".join(err.split())
+    assert "No succeeded run of" in err
+    assert "profile it first with `dataprof profile SOURCE`" in err
+    other = tmp_path / "other.parquet"
+    (other_run,) = profile_runs(other, (20,))
+    code, _, err = invoke("report", str(data), "--run", "nope")
+    assert code == 2
+    assert "nope" in err
+    code, _, err = invoke("report", str(data), "--run", other_run)
+    assert code == 2
+    assert "other.parquet" in " ".join(err.split())
+    assert not (tmp_path / "report.html").exists()
