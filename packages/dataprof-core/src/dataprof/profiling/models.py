@@ -268,6 +268,7 @@ class TableProfile(BaseModel):
 
         return render_overview_html(self)
 
+
 def describe_scope(sampled: bool, sample_size: int | None, columns: list[str] | None) -> str:
     """A run's scope in words: ``whole table`` or ``sample of N rows``, plus
     ``columns a, b`` for a partial run (``--columns``)."""
