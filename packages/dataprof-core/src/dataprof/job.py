@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -29,8 +30,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "HISTORY_RUNS_FOR_DETECTION",
+    "Kept",
     "failure_reason",
     "judge",
+    "keep",
     "new_run_id",
     "profile_source",
     "record_failure",
@@ -90,18 +93,61 @@ def profile_source(
         )
 
 
-def judge(result: TableProfile, store: ProfileStore, thresholds: Thresholds) -> TableProfile:
+def judge(result: TableProfile, store: ProfileStore | None, thresholds: Thresholds) -> TableProfile:
     """``result`` with the anomalies found against the table's stored history, and the
     record of which past runs it was compared with (like with like).
 
+    Without a store (``--no-store``), or when the store cannot be read, the run is
+    judged alone and a note says why: the profile is worth more than its history.
     Raises :class:`PluginError` when a detector plugin fails; the profile itself is
     still good then (see :func:`without_judgement`).
     """
     from dataprof.anomalies import judge_profile
-    from dataprof.stores import SourceIdentity
+    from dataprof.stores import SourceIdentity, StoreError
 
-    history = store.history(SourceIdentity.of(result), limit=HISTORY_RUNS_FOR_DETECTION)
+    history: list[TableProfile] = []
+    if store is not None:
+        try:
+            history = store.history(SourceIdentity.of(result), limit=HISTORY_RUNS_FOR_DETECTION)
+        except StoreError as exc:
+            note = f"history not read, judged on its own: {exc.reason}"
+            result = result.model_copy(update={"notes": [*result.notes, note]})
     return judge_profile(result, history, thresholds)
+
+
+@dataclass(frozen=True)
+class Kept:
+    """What became of a finished run: stored or not, and what the sinks said."""
+
+    store_error: ConnectorError | None = None
+    """Why the store did not take the run (unwritable folder, database down); None if it did."""
+    sink_error: PluginError | None = None
+
+    @property
+    def stored(self) -> bool:
+        return self.store_error is None
+
+
+def keep(store: ProfileStore | None, result: TableProfile) -> Kept:
+    """Store the run (unless ``store`` is None: ``--no-store``) and hand it to the sinks.
+
+    A store that refuses the run does not lose it: the error is returned with the
+    sinks' outcome, so the caller shows the profile, then says it was not stored and
+    fails. Sinks still hear of it; they are other places the run can survive.
+    """
+    from dataprof.stores import StoreError, publish
+
+    store_error: ConnectorError | None = None
+    if store is not None:
+        try:
+            store.save_run(result)
+        except StoreError as exc:
+            store_error = exc
+    try:
+        publish(result)
+    except PluginError as exc:
+        return Kept(store_error=store_error, sink_error=exc)
+    return Kept(store_error=store_error)
 
 
 def without_judgement(result: TableProfile, error: PluginError) -> TableProfile:
@@ -111,20 +157,16 @@ def without_judgement(result: TableProfile, error: PluginError) -> TableProfile:
 
 
 def store_profile(store: ProfileStore, result: TableProfile) -> PluginError | None:
-    """Save the run, then hand it to the result sinks.
+    """Save the run, then hand it to the result sinks: :func:`keep` for a caller that
+    must stop when the store refuses the run (a job task: raises the store's error).
 
-    The run is stored before any sink hears of it, so a broken sink never loses a
-    run: its failure is returned (not raised) for the caller to report after
-    showing the result.
+    A broken sink never loses a run: its failure is returned (not raised) for the
+    caller to report after showing the result.
     """
-    from dataprof.stores import publish
-
-    store.save_run(result)
-    try:
-        publish(result)
-    except PluginError as exc:
-        return exc
-    return None
+    kept = keep(store, result)
+    if kept.store_error is not None:
+        raise kept.store_error
+    return kept.sink_error
 
 
 def failure_reason(error: BaseException) -> str:

@@ -386,3 +386,32 @@ def test_an_all_nan_column_is_flagged_like_an_all_null_one(tmp_path: Path) -> No
     ratio_row = out[out.index("│ ratio") : out.index("│ gauge")]
     assert "+100.0%" in ratio_row
     assert "NaN" in ratio_row
+
+
+def test_an_unwritable_store_keeps_the_profile_on_screen_and_fails(tmp_path: Path) -> None:
+    data = write_orders(tmp_path / "orders.parquet", 300)
+    blocker = tmp_path / "file-not-folder"
+    blocker.write_text("")  # root can write anywhere; nobody can make a folder in a file
+    code, out, err = invoke(
+        "profile", str(data), "--store", str(blocker / "store"), "--format", "json"
+    )
+    assert code == 2
+    printed = TableProfile.model_validate_json(out)
+    assert printed.row_count == 300
+    assert "was not stored" in err
+    code, out, err = invoke("profile", str(data), "--store", str(blocker / "store"))
+    assert code == 2
+    assert "order_id" in out
+    assert "not stored" in out
+    assert "was not stored" in err
+
+
+def test_no_store_judges_the_run_alone_and_writes_nothing(tmp_path: Path) -> None:
+    data = write_orders(tmp_path / "orders.parquet", 300)
+    assert invoke("profile", str(data), "--no-progress")[0] == 0
+    write_orders(data, 900, seed=3)  # a row-count jump history would flag
+    code, out, err = invoke("profile", str(data), "--no-store", "--format", "json")
+    assert code == 0, err
+    printed = TableProfile.model_validate_json(out)
+    assert [a.anomaly_type for a in printed.anomalies] == ["all_null"]
+    assert len(store_at(tmp_path / ".dataprof" / "store").history(orders(tmp_path))) == 1

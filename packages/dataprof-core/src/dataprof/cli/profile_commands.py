@@ -148,6 +148,12 @@ def profile(
         typer.Option("--workers", min=1, help="Processes for a full scan (default: CPU count)."),
     ] = None,
     store: StoreOption = None,
+    no_store: Annotated[
+        bool,
+        typer.Option(
+            "--no-store", help="Keep no record: judge the run on its own and store nothing."
+        ),
+    ] = False,
     output: FormatOption = OutputFormat.TABLE,
     fail_on: Annotated[
         Severity | None,
@@ -161,11 +167,11 @@ def profile(
     from dataprof.anomalies import Thresholds
     from dataprof.job import (
         judge,
+        keep,
         new_run_id,
         profile_source,
         record_failure,
         source_identity,
-        store_profile,
         without_judgement,
     )
     from dataprof.stores import open_store
@@ -175,7 +181,7 @@ def profile(
     )
     cfg = named.config
     thresholds = Thresholds.from_mapping(named.extras.get("thresholds"))
-    profile_store = open_store(store)
+    profile_store = None if no_store else open_store(store)
     run_id = new_run_id()
     started_at = datetime.now(UTC)
     clock = time.monotonic()
@@ -192,6 +198,8 @@ def profile(
                 progress=progress,
             )
     except Exception as exc:
+        if profile_store is None:
+            raise
         unrecorded = record_failure(
             profile_store,
             source_identity(cfg),
@@ -212,16 +220,22 @@ def profile(
         result = judge(result, profile_store, thresholds)
     except PluginError as exc:
         # The profile itself is good: keep it, say detection did not finish, then fail.
-        profile_store.save_run(without_judgement(result, exc))
+        keep(profile_store, without_judgement(result, exc))
         raise
-    sink_error = store_profile(profile_store, result)
+    kept = keep(profile_store, result)
 
     if output is OutputFormat.JSON:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
-        _render_profile(result, time.monotonic() - clock, profile_store)
-    if sink_error is not None:
-        raise fail(sink_error)
+        stored_in = None if profile_store is None or not kept.stored else profile_store
+        _render_profile(result, time.monotonic() - clock, stored_in)
+    if kept.store_error is not None:
+        assert profile_store is not None
+        raise fail(
+            f"The profile above was not stored in {_store_label(profile_store)}: {kept.store_error}"
+        )
+    if kept.sink_error is not None:
+        raise fail(kept.sink_error)
     if fail_on is not None:
         reached = [a for a in result.anomalies if a.severity.rank >= fail_on.rank]
         if reached:
@@ -277,7 +291,7 @@ def _top(column: ColumnProfile) -> str:
     return f"{_short(first.value, 20)} ({first.count:,})"
 
 
-def _render_profile(result: TableProfile, elapsed: float, store: ProfileStore) -> None:
+def _render_profile(result: TableProfile, elapsed: float, store: ProfileStore | None) -> None:
     where = f"{result.database}.{result.table}" if result.database else result.table
     source = (
         f"{result.source_name} ({result.source_type})" if result.source_name else result.source_type
@@ -335,9 +349,8 @@ def _render_profile(result: TableProfile, elapsed: float, store: ProfileStore) -
         console.print(found)
     else:
         console.print("[green]No anomalies.[/]")
-    console.print(
-        Text(f"Run {result.run_id} stored in {_store_label(store)}", style="dim"), highlight=False
-    )
+    kept = f"stored in {_store_label(store)}" if store is not None else "not stored"
+    console.print(Text(f"Run {result.run_id} {kept}", style="dim"), highlight=False)
 
 
 def _store_label(store: ProfileStore) -> str:
