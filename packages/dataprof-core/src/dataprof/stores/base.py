@@ -31,6 +31,8 @@ class StoreError(ConfigurationError):
     """The store cannot be read or written (permissions, a full disk, a corrupt file)."""
 
     default_hint = "check the store location (--store or DATAPROF_STORE) and its permissions"
+    run_kept: bool = False
+    """Set when saving failed after the run itself was stored (only the index lags)."""
 
 
 class RunNotFoundError(NotFoundError):

@@ -106,4 +106,11 @@ def profile_to_json(profile: TableProfile) -> str:
 
 
 def profile_from_json(text: str | bytes) -> TableProfile:
-    return TableProfile.model_validate(decode_value(json.loads(text)))
+    """The profile :func:`profile_to_json` wrote; :class:`ValueError` (or pydantic's
+    ``ValidationError``, itself a ``ValueError``) for anything else, whatever is wrong."""
+    try:
+        return TableProfile.model_validate(decode_value(json.loads(text)))
+    except ValueError:
+        raise
+    except (TypeError, LookupError, AttributeError, ArithmeticError, RecursionError) as exc:
+        raise ValueError(f"not a stored profile: {type(exc).__name__} while decoding") from None

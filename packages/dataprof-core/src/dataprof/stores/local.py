@@ -3,15 +3,18 @@
 Layout::
 
     <root>/<source-key>/runs/<run_id>.json     the full profile (dataprof.stores.codec)
-    <root>/<source-key>/index.json             RunSummary of every run, for listings
+    <root>/<source-key>/index.json             which file holds which run, and its summary
+    <root>/<source-key>/quarantine/            run files that could not be read, moved aside
     <root>/<source-key>/.lock                  serialises index updates between processes
 
-Run files are the truth; the index is a cache of their summaries. Every write
-is atomic (:mod:`dataprof.stores.atomic_files`), and the run file is written
-before the index, so a crash at any point leaves either the old state or a run
-file the index does not know yet. Reading reconciles: an index that is missing,
-torn, or disagrees with the run files on disk is rebuilt from them. Leftover
-temporary files are ignored (and swept once they are an hour old).
+Run files are the truth; the index is a cache (:mod:`dataprof.stores.local_index`).
+Every write is atomic (:mod:`dataprof.stores.atomic_files`), and the run file is
+written before the index, so a crash at any point leaves either the old state or a
+run file the index does not know yet, which the next read adds. Runs are keyed by
+the ``run_id`` inside the file, not by the file's name. A damaged run file never
+blocks a profile: it is skipped with a warning and moved to ``quarantine/``.
+Temporary files a killed writer left behind are swept once they are a few minutes
+old, the first time the store touches a table.
 
 Files get the umask's permissions. Profiles hold sample values (min, max, top
 values), so on a shared machine the store belongs in a private folder.
@@ -20,26 +23,25 @@ values), so on a shared machine the store belongs in a private folder.
 from __future__ import annotations
 
 import contextlib
-import json
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 from pydantic import ValidationError
 
 from dataprof.profiling.models import RunStatus, TableProfile
-from dataprof.redaction import get_logger
-from dataprof.stores.atomic_files import atomic_write, is_temp_file, remove_stale_temp_files
+from dataprof.stores.atomic_files import atomic_write, remove_stale_temp_files
 from dataprof.stores.base import ProfileStore, RunNotFoundError, RunSummary, StoreError
 from dataprof.stores.codec import profile_from_json, profile_to_json
 from dataprof.stores.identity import SourceIdentity
+from dataprof.stores.local_index import TableIndex, newest_first, quarantine_run_file
 
-__all__ = ["LocalProfileStore"]
+__all__ = ["TEMP_FILE_MAX_AGE_SECONDS", "LocalProfileStore"]
 
-INDEX_VERSION = 1
+TEMP_FILE_MAX_AGE_SECONDS = 600.0
+"""A temporary file older than this belongs to a writer that died (a write takes seconds)."""
+
 _RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$")
-_log = get_logger(__name__)
 
 
 @contextlib.contextmanager
@@ -47,8 +49,8 @@ def _locked(path: Path) -> Iterator[None]:
     """An exclusive advisory lock on ``path`` where the platform has one (POSIX).
 
     Correctness does not rest on it: an index written from a stale read misses a
-    run, and the next read sees the run file and rebuilds. The lock only keeps
-    concurrent writers from making each other rebuild."""
+    run, and the next read sees the run file and adds it. The lock only keeps
+    concurrent writers from undoing each other's index updates."""
     try:
         import fcntl
     except ImportError:  # pragma: no cover - Windows: atomic replace still keeps files whole
@@ -62,11 +64,16 @@ def _locked(path: Path) -> Iterator[None]:
             fcntl.flock(handle.fileno(), fcntl.LOCK_UN)
 
 
+class _DamagedRunError(Exception):
+    """A run file the index listed could not be read (it has been moved aside)."""
+
+
 class LocalProfileStore(ProfileStore):
-    """Profiles in a local folder; safe against a crash mid-write."""
+    """Profiles in a local folder; safe against a crash mid-write and a damaged file."""
 
     def __init__(self, root: Path | str) -> None:
         self.root = Path(root).expanduser()
+        self._swept: set[Path] = set()
 
     def __repr__(self) -> str:
         return f"LocalProfileStore({str(self.root)!r})"
@@ -74,6 +81,11 @@ class LocalProfileStore(ProfileStore):
     # -- paths -----------------------------------------------------------------------
     def _table_dir(self, source: SourceIdentity) -> Path:
         return self.root / source.key
+
+    def _table_dirs(self) -> list[Path]:
+        if not self.root.is_dir():
+            return []
+        return sorted(p for p in self.root.iterdir() if p.is_dir())
 
     @staticmethod
     def _check_run_id(run_id: str) -> None:
@@ -83,96 +95,54 @@ class LocalProfileStore(ProfileStore):
                 hint="run ids are letters, digits, '.', '_' and '-' (a UUID is fine)",
             )
 
+    def _sweep(self, folder: Path) -> None:
+        """Remove temporary files of dead writers, once per table and store object."""
+        if folder in self._swept:
+            return
+        self._swept.add(folder)
+        with contextlib.suppress(OSError):
+            remove_stale_temp_files(folder / "runs", TEMP_FILE_MAX_AGE_SECONDS)
+            remove_stale_temp_files(folder, TEMP_FILE_MAX_AGE_SECONDS)
+
     # -- writing ---------------------------------------------------------------------
     def save_run(self, profile: TableProfile) -> None:
         self._check_run_id(profile.run_id)
         source = SourceIdentity.of(profile)
         folder = self._table_dir(source)
-        runs = folder / "runs"
+        name = f"{profile.run_id}.json"
+        path = folder / "runs" / name
         try:
-            runs.mkdir(parents=True, exist_ok=True)
-            atomic_write(runs / f"{profile.run_id}.json", profile_to_json(profile).encode())
-            with _locked(folder / ".lock"):
-                summaries = self._read_index(folder, source, just_written=profile.run_id)
-                summaries = [s for s in summaries if s.run_id != profile.run_id]
-                summaries.append(RunSummary.of(profile))
-                self._write_index(folder, source, summaries, skipped=[])
+            path.parent.mkdir(parents=True, exist_ok=True)
+            self._sweep(folder)
+            atomic_write(path, profile_to_json(profile).encode())
         except OSError as exc:
             raise StoreError(
-                f"Cannot write run {profile.run_id} to the local store at {self.root}: "
-                f"{exc.strerror or exc}",
+                f"Run {profile.run_id} was not stored: cannot write {path}: {exc.strerror or exc}",
                 source=source.label,
             ) from exc
-
-    def _write_index(
-        self,
-        folder: Path,
-        source: SourceIdentity,
-        summaries: list[RunSummary],
-        skipped: list[str],
-    ) -> None:
-        document = {
-            "version": INDEX_VERSION,
-            "source": source.model_dump(mode="json"),
-            "runs": [s.model_dump(mode="json") for s in _newest_first(summaries)],
-            "unreadable": sorted(skipped),
-        }
-        atomic_write(folder / "index.json", json.dumps(document, indent=1).encode())
+        try:
+            with _locked(folder / ".lock"):
+                index = TableIndex.load(folder)
+                index.record(name, RunSummary.of(profile))
+                index.reconcile()
+                index.save(source)
+        except OSError as exc:
+            error = StoreError(
+                f"Run {profile.run_id} was stored in {path}, but the table's index could not "
+                f"be updated ({exc.strerror or exc}); the next read of the store lists the run",
+                source=source.label,
+            )
+            error.run_kept = True
+            raise error from exc
 
     # -- reading ---------------------------------------------------------------------
-    def _run_files(self, folder: Path) -> dict[str, Path]:
-        runs = folder / "runs"
-        if not runs.is_dir():
-            return {}
-        return {
-            p.stem: p
-            for p in runs.iterdir()
-            if p.suffix == ".json" and not is_temp_file(p) and p.is_file()
-        }
-
-    def _read_index(
-        self, folder: Path, source: SourceIdentity | None, *, just_written: str | None = None
-    ) -> list[RunSummary]:
-        """The index's summaries, rebuilt from the run files when it cannot be trusted.
-
-        ``just_written`` is a run file saved a moment ago that the index may not list
-        yet; that alone is no reason to rebuild.
-        """
-        files = self._run_files(folder)
-        document = _load_json(folder / "index.json")
-        if document is not None and document.get("version") == INDEX_VERSION:
-            try:
-                summaries = [RunSummary.model_validate(r) for r in document.get("runs", [])]
-                unreadable = set(document.get("unreadable", []))
-            except (ValidationError, TypeError):
-                summaries, unreadable = [], set()
-            else:
-                known = {s.run_id for s in summaries} | unreadable
-                if just_written is not None:
-                    known.add(just_written)
-                if known == set(files):
-                    return summaries
-        return self._rebuild(folder, source, files)
-
-    def _rebuild(
-        self, folder: Path, source: SourceIdentity | None, files: dict[str, Path]
-    ) -> list[RunSummary]:
-        summaries: list[RunSummary] = []
-        skipped: list[str] = []
-        for run_id, path in sorted(files.items()):
-            try:
-                summaries.append(RunSummary.of(profile_from_json(path.read_bytes())))
-            except (OSError, ValueError, ValidationError) as exc:
-                _log.warning("Skipping unreadable run file %s: %s", path, type(exc).__name__)
-                skipped.append(run_id)
-        identity = source or (summaries[0].source if summaries else None)
-        if identity is not None:
-            # Best effort: a read-only store still answers from the run files.
-            with contextlib.suppress(OSError):
-                remove_stale_temp_files(folder / "runs")
-                remove_stale_temp_files(folder)
-                self._write_index(folder, identity, summaries, skipped)
-        return summaries
+    def _index(self, folder: Path, source: SourceIdentity | None) -> TableIndex:
+        """The table's index in step with its run files (written back when it moved)."""
+        self._sweep(folder)
+        index = TableIndex.load(folder)
+        if index.reconcile():
+            index.save_quietly(source)
+        return index
 
     def list_runs(
         self,
@@ -181,68 +151,97 @@ class LocalProfileStore(ProfileStore):
         limit: int | None = None,
         include_failed: bool = True,
     ) -> list[RunSummary]:
-        if source is not None:
-            folders = [self._table_dir(source)]
-        elif self.root.is_dir():
-            folders = sorted(p for p in self.root.iterdir() if p.is_dir())
-        else:
-            folders = []
+        folders = [self._table_dir(source)] if source is not None else self._table_dirs()
         summaries: list[RunSummary] = []
         try:
             for folder in folders:
-                summaries.extend(self._read_index(folder, source))
+                summaries.extend(self._index(folder, source).summaries.values())
         except OSError as exc:
             raise StoreError(
                 f"Cannot read the local store at {self.root}: {exc.strerror or exc}"
             ) from exc
-        if source is not None:
-            summaries = [s for s in summaries if s.source == source]
-        if not include_failed:
-            summaries = [s for s in summaries if s.status is not RunStatus.FAILED]
-        ordered = _newest_first(summaries)
-        return ordered[:limit] if limit is not None else ordered
+        return _select(summaries, source, limit=limit, include_failed=include_failed)
 
     def history(
         self, source: SourceIdentity, limit: int | None = None, *, include_failed: bool = False
     ) -> list[TableProfile]:
-        """Full profiles newest first, read straight from the table's folder."""
-        runs = self._table_dir(source) / "runs"
-        summaries = self.list_runs(source, limit=limit, include_failed=include_failed)
-        return [self._load(runs / f"{s.run_id}.json") for s in summaries]
+        """Full profiles newest first; a run file that turns out damaged is moved aside
+        and the next older run takes its place."""
+        folder = self._table_dir(source)
+        try:
+            index = self._index(folder, source)
+        except OSError as exc:
+            raise StoreError(
+                f"Cannot read the local store at {self.root}: {exc.strerror or exc}"
+            ) from exc
+        summaries = _select(
+            index.summaries.values(), source, limit=None, include_failed=include_failed
+        )
+        profiles: list[TableProfile] = []
+        damaged = False
+        for summary in summaries:
+            if limit is not None and len(profiles) >= limit:
+                break
+            path = index.file_of(summary.run_id)
+            if path is None:
+                continue
+            try:
+                profiles.append(self._load(path))
+            except _DamagedRunError:
+                damaged = True
+        if damaged:
+            self._index(folder, source)  # forget the files moved aside
+        return profiles
 
     def get_run(self, run_id: str) -> TableProfile:
         self._check_run_id(run_id)
-        if self.root.is_dir():
-            for folder in sorted(p for p in self.root.iterdir() if p.is_dir()):
-                path = folder / "runs" / f"{run_id}.json"
-                if path.is_file():
-                    return self._load(path)
+        # The usual case: the file named after the run holds it.
+        for folder in self._table_dirs():
+            path = folder / "runs" / f"{run_id}.json"
+            if path.is_file():
+                found = self._load_reporting(path)
+                if found.run_id == run_id:
+                    return found
+        # A run whose file has another name (copied, renamed): ask the indexes.
+        for folder in self._table_dirs():
+            indexed = self._index(folder, None).file_of(run_id)
+            if indexed is not None:
+                return self._load_reporting(indexed)
         raise RunNotFoundError(f"No run {run_id!r} in the local store at {self.root}")
+
+    def _load_reporting(self, path: Path) -> TableProfile:
+        try:
+            return self._load(path)
+        except _DamagedRunError:
+            raise StoreError(
+                f"Run file {path} is corrupt; it was moved to {path.parent.parent / 'quarantine'}",
+                hint="the other runs are unaffected; delete the quarantined file when done",
+            ) from None
 
     @staticmethod
     def _load(path: Path) -> TableProfile:
         try:
-            return profile_from_json(path.read_bytes())
+            data = path.read_bytes()
         except OSError as exc:
             raise StoreError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+        try:
+            return profile_from_json(data)
         except (ValueError, ValidationError) as exc:
-            raise StoreError(
-                f"Run file {path} is corrupt ({type(exc).__name__})",
-                hint="delete the file; the index rebuilds without it",
-            ) from None
+            quarantine_run_file(path, f"corrupt: {type(exc).__name__}")
+            raise _DamagedRunError(str(path)) from None
 
 
-def _newest_first(summaries: list[RunSummary]) -> list[RunSummary]:
-    return sorted(
-        summaries,
-        key=lambda s: (s.started_at.timestamp(), s.finished_at.timestamp(), s.run_id),
-        reverse=True,
-    )
-
-
-def _load_json(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None
+def _select(
+    summaries: Iterable[RunSummary],
+    source: SourceIdentity | None,
+    *,
+    limit: int | None,
+    include_failed: bool,
+) -> list[RunSummary]:
+    chosen = list(summaries)
+    if source is not None:
+        chosen = [s for s in chosen if s.source == source]
+    if not include_failed:
+        chosen = [s for s in chosen if s.status is not RunStatus.FAILED]
+    ordered = newest_first(chosen)
+    return ordered[:limit] if limit is not None else ordered
