@@ -2,9 +2,11 @@
 
 The engine stores each as base64 of the DataSketches serialization under
 ``"<column>/kll"`` (a ``kll_doubles_sketch``) and ``"<column>/top"`` (a
-``frequent_strings_sketch``). A sketch that is missing or does not deserialize
-(written by an incompatible library version) reads as ``None``: a detector then
-skips that column instead of failing the whole run.
+``frequent_strings_sketch``). A sketch that is missing, damaged or does not
+deserialize (written by an incompatible library version) reads as ``None``: a
+detector then skips that column instead of failing the whole run. Stored bytes
+are untrusted: :mod:`dataprof.profiling.sketch_checks` proves them whole before
+the native library reads them, since a damaged KLL sketch crashes the process.
 """
 
 from __future__ import annotations
@@ -14,11 +16,18 @@ import binascii
 from typing import Any
 
 from dataprof.profiling.models import TableProfile
+from dataprof.profiling.sketch_checks import (
+    DamagedSketchError,
+    checked_frequent_strings,
+    checked_kll,
+)
+from dataprof.redaction import get_logger
 
 __all__ = ["KLL_SUFFIX", "TOP_SUFFIX", "load_kll", "load_top_items"]
 
 KLL_SUFFIX = "kll"
 TOP_SUFFIX = "top"
+_log = get_logger(__name__)
 
 
 def _raw(profile: TableProfile, column: str, kind: str) -> bytes | None:
@@ -36,11 +45,10 @@ def load_kll(profile: TableProfile, column: str) -> Any | None:
     raw = _raw(profile, column, KLL_SUFFIX)
     if raw is None:
         return None
-    import datasketches
-
     try:
-        sketch = datasketches.kll_doubles_sketch.deserialize(raw)
-    except Exception:  # the binding raises RuntimeError/ValueError variants on bad bytes
+        sketch = checked_kll(raw)
+    except DamagedSketchError as exc:
+        _log.warning("Ignoring the stored KLL sketch of column %r: %s", column, exc)
         return None
     return None if sketch.is_empty() else sketch
 
@@ -60,8 +68,9 @@ def load_top_items(
     import datasketches
 
     try:
-        sketch = datasketches.frequent_strings_sketch.deserialize(raw)
-    except Exception:  # see load_kll
+        sketch = checked_frequent_strings(raw)
+    except DamagedSketchError as exc:
+        _log.warning("Ignoring the stored top-values sketch of column %r: %s", column, exc)
         return None
     if sketch.is_empty():
         return None

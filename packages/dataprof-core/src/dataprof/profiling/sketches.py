@@ -22,7 +22,8 @@ Sketches in a finished profile (``TableProfile.sketches``) are base64 strings:
 as float64 (temporal values as their integer epoch units), ``"<column>/top"`` a
 ``datasketches.frequent_strings_sketch`` over the values rendered as Arrow renders
 them as strings (temporal values as their integer epoch units). :func:`decode_kll`
-and :func:`decode_top` read them back.
+and :func:`decode_top` read them back, refusing damaged bytes
+(:mod:`dataprof.profiling.sketch_checks`) before the native library reads them.
 """
 
 from __future__ import annotations
@@ -74,12 +75,16 @@ def _ds() -> Any:
 
 def decode_kll(encoded: str) -> datasketches.kll_doubles_sketch:
     """The KLL sketch stored under ``"<column>/kll"`` in a profile."""
-    return _ds().kll_doubles_sketch.deserialize(base64.b64decode(encoded))
+    from dataprof.profiling.sketch_checks import checked_kll
+
+    return checked_kll(base64.b64decode(encoded))
 
 
 def decode_top(encoded: str) -> datasketches.frequent_strings_sketch:
     """The frequent-strings sketch stored under ``"<column>/top"`` in a profile."""
-    return _ds().frequent_strings_sketch.deserialize(base64.b64decode(encoded))
+    from dataprof.profiling.sketch_checks import checked_frequent_strings
+
+    return checked_frequent_strings(base64.b64decode(encoded))
 
 
 class KllSketch:
@@ -115,7 +120,9 @@ class KllSketch:
         return bytes(self.sketch.serialize())
 
     def __setstate__(self, state: bytes) -> None:
-        self.sketch = _ds().kll_doubles_sketch.deserialize(state)
+        from dataprof.profiling.sketch_checks import checked_kll
+
+        self.sketch = checked_kll(state)
 
 
 class ValueCounter:
@@ -316,12 +323,11 @@ class ValueCounter:
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        from dataprof.profiling.sketch_checks import checked_frequent_strings, checked_hll
+
         self.counts = state["counts"]
         self.key_bytes = state["key_bytes"]
         self.pruned = state["pruned"]
-        self.hll = _ds().hll_sketch.deserialize(state["hll"]) if state["hll"] is not None else None
-        self.top = (
-            _ds().frequent_strings_sketch.deserialize(state["top"])
-            if state["top"] is not None
-            else None
-        )
+        hll, top = state["hll"], state["top"]
+        self.hll = checked_hll(hll, HLL_LG_K) if hll is not None else None
+        self.top = checked_frequent_strings(top) if top is not None else None

@@ -187,18 +187,17 @@ class ProfileState:
     ) -> ProfileState:
         """A state from :meth:`to_bytes`. Plugin metrics are matched by name against
         ``column_metrics`` (default: those the installed plugins contribute)."""
-        if not data.startswith(_MAGIC):
-            raise ConfigurationError(
-                "Not a dataprof profile state (wrong header)",
-                hint="pass the bytes ProfileState.to_bytes() produced, by the same dataprof version",
-            )
+        if not isinstance(data, bytes | bytearray | memoryview) or not bytes(data[:8]) == _MAGIC:
+            raise _damaged("wrong header")
         try:
-            state = _SafeUnpickler(io.BytesIO(data[len(_MAGIC) :])).load()
-        except (pickle.UnpicklingError, EOFError, AttributeError, ValueError) as exc:
-            raise ConfigurationError(
-                f"Cannot read a profile state: {exc}",
-                hint="the bytes are damaged or come from another dataprof version",
-            ) from exc
+            state = _SafeUnpickler(io.BytesIO(bytes(data)[len(_MAGIC) :])).load()
+            _check_state(state)
+        except _DamagedStateError as exc:
+            raise _damaged(str(exc)) from None
+        except pickle.UnpicklingError as exc:
+            raise _damaged(str(exc)) from None
+        except (Exception, RecursionError) as exc:  # whatever a crafted pickle provokes
+            raise _damaged(f"{type(exc).__name__} while reading it") from None
         names: list[str] = state.pop("column_metrics")
         obj = cls.__new__(cls)
         obj.__dict__.update(state)
@@ -218,6 +217,80 @@ class ProfileState:
         import pyarrow as pa
 
         return pa.ipc.read_schema(pa.py_buffer(self.schema_bytes))
+
+
+class _DamagedStateError(Exception):
+    pass
+
+
+def _damaged(why: str) -> ConfigurationError:
+    return ConfigurationError(
+        f"Not a readable dataprof profile state: {why}",
+        hint="pass the bytes ProfileState.to_bytes() produced, by the same dataprof version; "
+        "these are damaged or come from elsewhere",
+    )
+
+
+_STATE_FIELDS: dict[str, type | tuple[type, ...]] = {
+    "schema_bytes": bytes,
+    "row_count": int,
+    "bytes_read": int,
+    "batches": int,
+    "columns": dict,
+    "field_ids": dict,
+    "declared_types": dict,
+    "plugin_states": dict,
+    "plugin_failures": dict,
+    "column_metrics": list,
+}
+
+
+def _check_state(state: Any) -> None:
+    """The unpickled dict has the shape :meth:`ProfileState.to_bytes` writes, down to the
+    attributes of each accumulator (compared with a fresh one of the same column), so
+    that merging or finalizing it cannot stumble over a wrong type later."""
+    import pyarrow as pa
+
+    if not isinstance(state, dict) or set(state) != set(_STATE_FIELDS):
+        raise _DamagedStateError("not a state's fields")
+    for key, kind in _STATE_FIELDS.items():
+        if not isinstance(state[key], kind) or isinstance(state[key], bool):
+            raise _DamagedStateError(f"{key} is a {type(state[key]).__name__}")
+    if min(state["row_count"], state["bytes_read"], state["batches"]) < 0:
+        raise _DamagedStateError("negative counts")
+    pa.ipc.read_schema(pa.py_buffer(state["schema_bytes"]))
+    if not all(isinstance(n, str) for n in state["column_metrics"]):
+        raise _DamagedStateError("plugin metric names")
+    for key in ("field_ids", "declared_types", "plugin_states", "plugin_failures"):
+        if not all(isinstance(k, str) for k in state[key]):
+            raise _DamagedStateError(f"{key} keys")
+    for name, acc in state["columns"].items():
+        if not isinstance(name, str) or not isinstance(acc, ColumnAccumulator):
+            raise _DamagedStateError(f"column {name!r}")
+        _check_accumulator(name, acc)
+
+
+def _check_accumulator(name: str, acc: ColumnAccumulator) -> None:
+    import numbers
+
+    attributes = vars(acc)
+    if not isinstance(attributes.get("type_bytes"), bytes) or attributes.get("name") != name:
+        raise _DamagedStateError(f"column {name!r}")
+    if not isinstance(attributes.get("declared"), str):
+        raise _DamagedStateError(f"column {name!r}: declared type")
+    fresh = make_accumulator(name, acc.data_type, acc.declared)
+    if type(fresh) is not type(acc) or set(vars(fresh)) != set(attributes):
+        raise _DamagedStateError(f"column {name!r}: not the accumulator its type makes")
+    for key, expected in vars(fresh).items():
+        value = attributes[key]
+        if expected is None or value is None:
+            continue
+        if isinstance(expected, numbers.Number) and isinstance(value, numbers.Number):
+            continue
+        if not isinstance(value, type(expected)):
+            raise _DamagedStateError(f"column {name!r}: {key} is a {type(value).__name__}")
+    if min(acc.rows, acc.nulls) < 0 or acc.nulls > acc.rows:
+        raise _DamagedStateError(f"column {name!r}: counts")
 
 
 def _copy(acc: ColumnAccumulator) -> ColumnAccumulator:
