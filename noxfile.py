@@ -42,7 +42,7 @@ BACKENDS = {
 TEST_DEPS = ["pytest>=8", "hypothesis>=6.100", "uv"]
 BACKEND_TEST_DEPS = {
     "iceberg": ["moto[server,glue,s3]>=5", "boto3"],
-    "redshift": ["moto[server]>=5", "boto3"],
+    "redshift": ["boto3", "sqlglot>=26", "psycopg[binary]>=3.1"],
     "athena": ["moto[server,s3,athena]>=5", "boto3", "duckdb", "sqlglot"],
 }
 POSTGRES_TEST_DEPS = ["pglast>=6"]

@@ -1,0 +1,66 @@
+"""One ``GetStatementResult`` page (``Records`` of ``Field`` unions) as an Arrow batch.
+
+A page arrives row by row as JSON; the work here is column by column: one list
+comprehension pulls a column's member (``longValue``, ``stringValue``...) out of
+every row, Arrow builds the array, and text that stands for a typed value (numeric,
+dates, timestamps) is parsed by one vectorized cast. A null is a ``Field`` holding
+``isNull`` only, so the member lookup returns None for it and Arrow marks it null.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from dataprof_redshift.type_names import ColumnType
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["decode_page"]
+
+
+def decode_page(
+    records: Sequence[Sequence[dict[str, Any]]], columns: Sequence[ColumnType], schema: pa.Schema
+) -> pa.RecordBatch:
+    """The rows of one page as a batch of ``schema`` (one field per entry of ``columns``)."""
+    import pyarrow as pa
+
+    arrays = [
+        _decode_column([row[index] for row in records], column)
+        for index, column in enumerate(columns)
+    ]
+    return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def _decode_column(cells: list[dict[str, Any]], column: ColumnType) -> pa.Array:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    member = column.field
+    values = [cell.get(member) for cell in cells]
+    if member == "longValue":
+        return pa.array(values, pa.int64()).cast(column.arrow)
+    if member == "doubleValue":
+        # A float column's NaN and infinities may come as text; read them as floats.
+        if any(isinstance(v, str) for v in values):
+            values = [_float(cell) for cell in cells]
+        return pa.array(values, pa.float64()).cast(column.arrow)
+    if member == "booleanValue":
+        return pa.array(values, pa.bool_())
+    text = pa.array(values, pa.string())
+    how = column.parse
+    if how == "cast":
+        return text.cast(column.arrow)
+    if how == "time":
+        # Arrow has no cast from text to time of day; go through a timestamp on day zero.
+        stamped = pc.binary_join_element_wise("1970-01-01 ", text, "")
+        return stamped.cast(pa.timestamp("us")).cast(column.arrow)
+    return text
+
+
+def _float(cell: dict[str, Any]) -> float | None:
+    if "doubleValue" in cell:
+        return float(cell["doubleValue"])
+    text = cell.get("stringValue")
+    return None if text is None else float(text)
