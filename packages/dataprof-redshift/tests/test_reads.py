@@ -13,9 +13,7 @@ from dataprof import get_connector
 from dataprof.testing import comparable_rows, standard_table
 
 
-def test_schema_comes_from_describe_table_once(
-    emulation: RedshiftEmulation, database: str
-) -> None:
+def test_schema_comes_from_describe_table_once(emulation: RedshiftEmulation, database: str) -> None:
     with get_connector(redshift_config(database)) as connector:
         assert connector.arrow_schema() == standard_table().schema
         assert connector.get_schema()["price"] == "numeric(10,2)"

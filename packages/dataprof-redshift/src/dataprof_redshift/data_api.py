@@ -15,7 +15,6 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from dataprof.redaction import get_logger
-
 from dataprof_redshift.error_translation import ErrorContext, translate_errors
 from dataprof_redshift.polling import wait_for_statement
 
