@@ -450,7 +450,8 @@ def _check_pushdown_columns(
     and a profile missing a column would read as the column having been dropped."""
     names = [c.column_name for c in columns]
     repeated = sorted({n for n in names if names.count(n) > 1})
-    answered = {n.split(".")[0] for n in names}
+    # A top-level name may itself hold dots ("a.b" in a warehouse): it answers for itself.
+    answered = set(names) | {n.split(".")[0] for n in names}
     missing = [n for n in requested if n not in answered]
     if not repeated and not missing:
         return
