@@ -5,7 +5,9 @@ through :func:`statement_failure`, so no caller sees a botocore traceback: an AW
 refusal names the call (``redshift-data:ExecuteStatement``), an unknown workgroup or
 cluster names the ``connection_params`` field to fix, a missing schema or table is a
 ``DatabaseNotFoundError``/``TableNotFoundError``, throttling that outlived botocore's
-retries is a ``TransientError`` with the attempts made. The original is chained.
+retries is a ``TransientError`` with the attempts made (core's ``dataprof.aws_errors``
+maps what every AWS call shares; the Data API's own codes are mapped here first). The
+original is chained.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
+from dataprof.aws_errors import aws_error_code, translate_botocore
 from dataprof.errors import (
-    AuthenticationError,
     ConfigurationError,
     ConnectorError,
     DatabaseNotFoundError,
@@ -31,24 +33,13 @@ if TYPE_CHECKING:
 
 __all__ = ["ErrorContext", "statement_failure", "translate_errors"]
 
-_AUTH_CODES = {
-    "UnrecognizedClientException",
-    "InvalidClientTokenId",
-    "ExpiredToken",
-    "ExpiredTokenException",
-    "InvalidAccessKeyId",
-    "SignatureDoesNotMatch",
-    "InvalidSignatureException",
-}
-_TRANSIENT_CODES = {
-    "ThrottlingException",
-    "Throttling",
-    "TooManyRequestsException",
+_BUSY_CODES = {
     "ActiveStatementsExceededException",
     "ActiveSessionsExceededException",
     "InternalServerException",
     "ServiceUnavailableException",
 }
+"""Data API codes that mean "busy, try later" (throttling itself is core's to map)."""
 _MISSING = re.compile(r'(?P<what>relation|schema|database) "(?P<name>[^"]*)" does not exist', re.I)
 
 
@@ -104,67 +95,51 @@ def statement_failure(ctx: ErrorContext, reason: str, statement_id: str) -> Conn
 
 
 def _translate_botocore(ctx: ErrorContext, doing: str, exc: Exception) -> ConnectorError | None:
+    """The Data API's own codes first; the rest as core maps every AWS call."""
     from botocore import exceptions as bce
 
-    if isinstance(exc, bce.NoCredentialsError | bce.PartialCredentialsError):
-        return AuthenticationError(f"No usable AWS credentials while {doing}: {exc}", **ctx.where)
-    if isinstance(exc, bce.EndpointConnectionError | bce.ConnectTimeoutError):
-        return ConfigurationError(
-            f"Cannot reach the Redshift Data API while {doing}: {exc}",
-            **ctx.where,
-            hint="check connection_params.region and connection_params.endpoint_url",
-        )
     if isinstance(exc, bce.NoRegionError):
         return ConfigurationError(
             f"No AWS region while {doing}",
             **ctx.where,
             hint="set connection_params.region (or AWS_REGION)",
         )
-    if not isinstance(exc, bce.ClientError):
-        return None
-    error = exc.response.get("Error", {})
-    code = str(error.get("Code", ""))
-    message = str(error.get("Message", ""))
-    call = f"redshift-data:{exc.operation_name}"
-    if "AccessDenied" in code or code in {"UnauthorizedOperation", "403"}:
-        return PermissionDeniedError(
-            f"AWS refused {call} while {doing} ({code}: {message})",
-            **ctx.where,
-            hint=f"grant the caller {call} (and access to connection_params.secret_arn if set)",
-        )
-    if code in _AUTH_CODES:
-        return AuthenticationError(
-            f"AWS rejected the credentials on {call} while {doing} ({code}: {message})",
-            **ctx.where,
-        )
-    if code in _TRANSIENT_CODES:
-        attempts = int(exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)) + 1
-        return TransientError(
-            f"Redshift kept answering {code} to {call} while {doing}",
-            attempts=attempts,
-            **ctx.where,
-        )
-    lowered = message.lower()
-    field = _param_named(ctx, lowered)
-    if field is not None and code in {"ValidationException", "ResourceNotFoundException"}:
-        return ConfigurationError(
-            f"{call} refused connection_params.{field} while {doing} ({code}: {message})",
-            **ctx.where,
-            hint=f"check connection_params.{field}",
-        )
-    if code == "DatabaseConnectionException" or ("database" in lowered and "not exist" in lowered):
-        if "not exist" in lowered:
-            return DatabaseNotFoundError(
-                f"{call} could not open the database while {doing} ({code}: {message})",
+    found = aws_error_code(exc)
+    if found is not None and isinstance(exc, bce.ClientError):
+        code, message = found
+        call = f"redshift-data:{exc.operation_name}"
+        if code in _BUSY_CODES:
+            attempts = int(exc.response.get("ResponseMetadata", {}).get("RetryAttempts", 0)) + 1
+            return TransientError(
+                f"Redshift kept answering {code} to {call} while {doing}",
+                attempts=attempts,
                 **ctx.where,
             )
-        return ConfigurationError(
-            f"{call} could not connect to the database while {doing} ({code}: {message})",
-            **ctx.where,
-            hint="check the source's database, connection_params.secret_arn or db_user",
-        )
-    return QueryFailedError(
-        f"AWS call {call} failed while {doing}", engine_reason=f"{code}: {message}", **ctx.where
+        lowered = message.lower()
+        field = _param_named(ctx, lowered)
+        if field is not None and code in {"ValidationException", "ResourceNotFoundException"}:
+            return ConfigurationError(
+                f"{call} refused connection_params.{field} while {doing} ({code}: {message})",
+                **ctx.where,
+                hint=f"check connection_params.{field}",
+            )
+        if code == "DatabaseConnectionException":
+            if "not exist" in lowered:
+                return DatabaseNotFoundError(
+                    f"{call} could not open the database while {doing} ({code}: {message})",
+                    **ctx.where,
+                )
+            return ConfigurationError(
+                f"{call} could not connect to the database while {doing} ({code}: {message})",
+                **ctx.where,
+                hint="check the source's database, connection_params.secret_arn or db_user",
+            )
+    return translate_botocore(
+        exc,
+        service="redshift-data",
+        doing=doing,
+        where=ctx.where,
+        endpoint_hint="check connection_params.region and connection_params.endpoint_url",
     )
 
 
