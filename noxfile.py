@@ -63,6 +63,14 @@ IMPORT_CHECK = (
     "assert not heavy, f'import dataprof pulled in {sorted(heavy)}'; "
     "print('import dataprof is light:', len(sys.modules), 'modules')"
 )
+NOTEBOOK_CHECK = (
+    "import dataprof, pandas as pd; "
+    "frame = pd.DataFrame({'n': pd.array([1, None, 3], dtype='Int64'), 's': ['a', None, 'a']}); "
+    "p = dataprof.profile(frame); "
+    "assert p.row_count == 3 and p.column('n').null_count == 1, p; "
+    "assert 'data-name=\"s\"' in p._repr_html_() and len(p.to_pandas()) == 2; "
+    "print('dataprof.profile(pandas DataFrame) works:', p.column('s').distinct_count, 'distinct')"
+)
 PYTEST = ["python", "-m", "pytest", "-q"]
 
 
@@ -105,12 +113,14 @@ def core_only(session: nox.Session) -> None:
     session.run("python", "-c", IMPORT_CHECK)
     session.run("dataprof", "connectors")
     session.run("dataprof", "schema", "examples/trips.csv")
+    # The notebook path with only what dataprof-core brings (pandas is one of its deps).
+    session.run("python", "-c", NOTEBOOK_CHECK)
 
 
 @nox.session
 def core(session: nox.Session) -> None:
     """dataprof-core's tests: SDK, kit, engine, anomalies, stores, CLI."""
-    session.install("-e", CORE, *TEST_DEPS, "duckdb")
+    session.install("-e", CORE, *TEST_DEPS, "duckdb", "polars")
     _pytest(session, CORE, marks="not postgres")
 
 

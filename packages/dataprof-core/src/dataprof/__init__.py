@@ -36,6 +36,7 @@ from dataprof.errors import (
     UnknownSourceTypeError,
 )
 from dataprof.hooks import get_hooks, hookimpl
+from dataprof.in_memory import profile
 from dataprof.redaction import get_logger, redact
 from dataprof.registry import (
     ConnectorInfo,
@@ -46,6 +47,16 @@ from dataprof.registry import (
 )
 
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """``dataprof.report`` without importing it (or Jinja2) on ``import dataprof``."""
+    if name == "report":
+        import importlib
+
+        return importlib.import_module("dataprof.report")
+    raise AttributeError(f"module 'dataprof' has no attribute {name!r}")
+
 
 __all__ = [
     "AccessDeniedError",
@@ -82,6 +93,7 @@ __all__ = [
     "get_logger",
     "hookimpl",
     "list_connectors",
+    "profile",
     "redact",
     "register",
 ]

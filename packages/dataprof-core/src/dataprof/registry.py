@@ -50,7 +50,10 @@ FIRST_PARTY: dict[str, str] = {
 }
 """First-party source types and the distribution that provides each."""
 
-_BUILTIN: dict[str, str] = {"file": "dataprof.connectors.file:FileConnector"}
+_BUILTIN: dict[str, str] = {
+    "file": "dataprof.connectors.file:FileConnector",
+    "arrow": "dataprof.connectors.arrow:ArrowConnector",
+}
 _CORE_DISTRIBUTION = "dataprof-core"
 
 Status = Literal["available", "loaded", "failed", "conflict", "not installed"]
