@@ -188,6 +188,16 @@ def demo(session: nox.Session) -> None:
 @nox.session
 def bench(session: nox.Session) -> None:
     """Benchmarks against DuckDB, polars and the Parquet read floor (not part of `nox`)."""
-    session.install("-e", CORE, "-e", BACKENDS["iceberg"], "duckdb", "polars", "psutil")
+    session.install(
+        "-e",
+        CORE,
+        "-e",
+        BACKENDS["iceberg"],
+        "-e",
+        BACKENDS["redshift"],
+        "duckdb",
+        "polars",
+        "psutil",
+    )
     for script in sorted(Path("benchmarks").glob("bench_*.py")):
         session.run("python", str(script), *session.posargs)

@@ -10,6 +10,7 @@ dates, timestamps) is parsed by one vectorized cast. A null is a ``Field`` holdi
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
 from dataprof_redshift.type_names import ColumnType
@@ -26,19 +27,22 @@ def decode_page(
     """The rows of one page as a batch of ``schema`` (one field per entry of ``columns``)."""
     import pyarrow as pa
 
+    if not records:
+        return pa.RecordBatch.from_pylist([], schema=schema)
+    # One transpose in C, then one C-level lookup per cell (map over dict.get).
+    by_column = list(zip(*records, strict=True))
     arrays = [
-        _decode_column([row[index] for row in records], column)
-        for index, column in enumerate(columns)
+        _decode_column(cells, column) for cells, column in zip(by_column, columns, strict=True)
     ]
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
 
 
-def _decode_column(cells: list[dict[str, Any]], column: ColumnType) -> pa.Array:
+def _decode_column(cells: Sequence[dict[str, Any]], column: ColumnType) -> pa.Array:
     import pyarrow as pa
     import pyarrow.compute as pc
 
     member = column.field
-    values = [cell.get(member) for cell in cells]
+    values = list(map(dict.get, cells, repeat(member)))
     if member == "longValue":
         return pa.array(values, pa.int64()).cast(column.arrow)
     if member == "doubleValue":
