@@ -224,7 +224,7 @@ class _Column:
         if kind is Kind.BOOLEAN:
             return raw if isinstance(raw, bool) else str(raw).lower() == "true"
         if kind is Kind.BINARY:
-            return raw.hex() if isinstance(raw, bytes) else str(raw)
+            return raw.hex() if isinstance(raw, bytes) else str(raw).replace(" ", "").lower()
         return str(raw)
 
     # -- per kind -------------------------------------------------------------------------
