@@ -89,7 +89,12 @@ def _engine_type(data_type: pa.DataType) -> dict[str, Any]:
     t = pa.types
     info: dict[str, Any] = {"Precision": 0, "Scale": 0, "Nullable": "UNKNOWN"}
     if t.is_decimal(data_type):
-        return {**info, "Type": "decimal", "Precision": data_type.precision, "Scale": data_type.scale}
+        return {
+            **info,
+            "Type": "decimal",
+            "Precision": data_type.precision,
+            "Scale": data_type.scale,
+        }
     names = [
         (t.is_boolean, "boolean"),
         (lambda x: x == pa.int8(), "tinyint"),
@@ -160,7 +165,7 @@ class AthenaEmulation:
         self.s3 = aws_client("s3", moto_endpoint)
         self.s3.create_bucket(Bucket=bucket)
         self.duck = duckdb.connect()
-        self.duck.execute(f'ATTACH \':memory:\' AS "{CATALOG}"')
+        self.duck.execute(f"ATTACH ':memory:' AS \"{CATALOG}\"")
         for macro in MACROS:
             self.duck.execute(macro)
         self.tables: dict[tuple[str, str], list[tuple[str, str]]] = {}
@@ -273,7 +278,9 @@ class AthenaEmulation:
             execution.header = ["Function", "Return Type", "Argument Types", "Function Type"]
             execution.columns = [{"Name": h, "Type": "varchar"} for h in execution.header]
             if self.most_frequent:
-                execution.rows = [["approx_most_frequent", "map(bigint,bigint)", "bigint, T, bigint", "aggregate"]]
+                execution.rows = [
+                    ["approx_most_frequent", "map(bigint,bigint)", "bigint, T, bigint", "aggregate"]
+                ]
             return
         try:
             duck_sql = sqlglot.transpile(sql, read="trino", write="duckdb")[0]
@@ -284,7 +291,9 @@ class AthenaEmulation:
             execution.reason = _athena_reason(str(exc))
             return
         execution.header = [f.name for f in result.schema]
-        execution.columns = [{"Name": f.name, "Label": f.name, **_engine_type(f.type)} for f in result.schema]
+        execution.columns = [
+            {"Name": f.name, "Label": f.name, **_engine_type(f.type)} for f in result.schema
+        ]
         columns = [result.column(i).to_pylist() for i in range(result.num_columns)]
         execution.rows = [[athena_text(v) for v in row] for row in zip(*columns, strict=True)]
         if execution.output is not None:
@@ -293,7 +302,9 @@ class AthenaEmulation:
     def _write_csv(self, execution: Execution) -> None:
         lines = []
         for row in [execution.header, *execution.rows]:
-            lines.append(",".join("" if v is None else '"' + v.replace('"', '""') + '"' for v in row))
+            lines.append(
+                ",".join("" if v is None else '"' + v.replace('"', '""') + '"' for v in row)
+            )
         text = "\n".join(lines) + "\n"
         parsed = urlparse(execution.output)
         self.s3.put_object(Bucket=parsed.netloc, Key=parsed.path.lstrip("/"), Body=text.encode())
@@ -307,7 +318,12 @@ class AthenaEmulation:
         status: dict[str, Any] = {"State": state, "SubmissionDateTime": 1_700_000_000.0}
         if state == "FAILED":
             status["StateChangeReason"] = execution.reason
-            status["AthenaError"] = {"ErrorCategory": 2, "ErrorType": 1301, "Retryable": False, "ErrorMessage": execution.reason}
+            status["AthenaError"] = {
+                "ErrorCategory": 2,
+                "ErrorType": 1301,
+                "Retryable": False,
+                "ErrorMessage": execution.reason,
+            }
         answer: dict[str, Any] = {
             "QueryExecutionId": execution.query_id,
             "Query": execution.sql,
@@ -326,7 +342,10 @@ class AthenaEmulation:
     def _GetQueryResults(self, body: dict[str, Any]) -> dict[str, Any]:
         execution = self._find(body["QueryExecutionId"])
         if execution.state != "SUCCEEDED":
-            raise _AthenaError("InvalidRequestException", f"Query has not yet finished. Current state: {execution.state}")
+            raise _AthenaError(
+                "InvalidRequestException",
+                f"Query has not yet finished. Current state: {execution.state}",
+            )
         rows = execution.rows if execution.show else [execution.header, *execution.rows]
         start = int(body.get("NextToken") or 0)
         size = min(int(body.get("MaxResults", 1000)), self.page_size)
@@ -334,8 +353,13 @@ class AthenaEmulation:
         answer: dict[str, Any] = {
             "UpdateCount": 0,
             "ResultSet": {
-                "Rows": [{"Data": [{} if v is None else {"VarCharValue": v} for v in row]} for row in page],
-                "ResultSetMetadata": {"ColumnInfo": [{"CatalogName": "hive", **c} for c in execution.columns]},
+                "Rows": [
+                    {"Data": [{} if v is None else {"VarCharValue": v} for v in row]}
+                    for row in page
+                ],
+                "ResultSetMetadata": {
+                    "ColumnInfo": [{"CatalogName": "hive", **c} for c in execution.columns]
+                },
             },
         }
         if start + size < len(rows):
@@ -348,7 +372,9 @@ class AthenaEmulation:
 
     def _find(self, query_id: str) -> Execution:
         if query_id not in self.executions:
-            raise _AthenaError("InvalidRequestException", f"QueryExecution {query_id} was not found")
+            raise _AthenaError(
+                "InvalidRequestException", f"QueryExecution {query_id} was not found"
+            )
         return self.executions[query_id]
 
 

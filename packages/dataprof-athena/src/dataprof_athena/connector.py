@@ -67,7 +67,9 @@ class AthenaConnector(DataConnector):
     def _client(self, service: str, endpoint_url: str | None) -> Any:
         from botocore.config import Config
 
-        config = Config(retries={"mode": "adaptive", "max_attempts": self.params.max_attempts})
+        config = Config(
+            retries={"mode": "adaptive", "total_max_attempts": self.params.max_attempts}
+        )
         with translate_errors(self.names, "creating the AWS client"):
             return self._session.client(service, endpoint_url=endpoint_url, config=config)
 

@@ -77,7 +77,10 @@ def _configuration(names: AthenaNames, text: str) -> ConnectorError | None:
 def failed_query_error(
     names: AthenaNames, query_id: str, error_type: str, reason: str
 ) -> ConnectorError | None:
-    """A FAILED query whose reason is a missing table or database, in those terms."""
+    """A FAILED query whose reason is a missing table or database, in those terms (Athena
+    starts such reasons with ``TABLE_NOT_FOUND`` or ``SCHEMA_NOT_FOUND``)."""
+    if not re.match(r"\s*(TABLE_NOT_FOUND|SCHEMA_NOT_FOUND)\b", reason):
+        return None
     return _not_found(names, f"{reason} (query id {query_id})")
 
 

@@ -28,7 +28,11 @@ class AthenaParams(BaseModel):
     query_timeout_s: float = Field(
         default=300.0, gt=0, description="seconds before a query is stopped"
     )
-    max_attempts: int = Field(default=10, ge=1, description="botocore retries (adaptive mode)")
+    max_attempts: int = Field(
+        default=10,
+        ge=1,
+        description="attempts per AWS call, the first included (botocore adaptive retries)",
+    )
     access_key_id: str | None = None
     secret_access_key: SecretStr | None = None
     session_token: SecretStr | None = None

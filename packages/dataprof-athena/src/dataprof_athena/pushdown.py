@@ -85,9 +85,7 @@ class _Plan:
     valid_sql: str = ""
 
 
-def _plans(
-    connector: AthenaConnector, schema: pa.Schema, top_n: int, most_frequent: bool
-) -> list[_Plan]:
+def _plans(connector: AthenaConnector, schema: pa.Schema) -> list[_Plan]:
     plans = []
     paths: dict[str, list[str]] = {}
     for name, fld in flatten_fields(schema):
@@ -99,12 +97,12 @@ def _plans(
         sql = ".".join(connector.column_sql(p) for p in path)
         kind, _ = kind_of(fld.type)
         plan = _Plan(name, fld.type, kind, sql)
-        _aggregates(plan, top_n, most_frequent)
+        _aggregates(plan)
         plans.append(plan)
     return plans
 
 
-def _aggregates(plan: _Plan, top_n: int, most_frequent: bool) -> None:
+def _aggregates(plan: _Plan) -> None:
     c, kind, t = plan.sql, plan.kind, storage_type(plan.data_type)
     add = plan.aggregates.append
     add(("nulls", f"count(*) - count({c})"))
@@ -168,9 +166,13 @@ def _aggregates(plan: _Plan, top_n: int, most_frequent: bool) -> None:
 
         size = f"cardinality(map_keys({c}))" if pa.types.is_map(t) else f"cardinality({c})"
         _lengths(plan, size)
-    if plan.top_sql is not None and most_frequent:
-        most = f"approx_most_frequent({top_n}, {plan.top_sql}, {MOST_FREQUENT_CAPACITY})"
-        add(("top", f"CAST({most} AS JSON)"))
+
+
+def _add_most_frequent(plans: Sequence[_Plan], top_n: int) -> None:
+    for plan in plans:
+        if plan.top_sql is not None:
+            most = f"approx_most_frequent({top_n}, {plan.top_sql}, {MOST_FREQUENT_CAPACITY})"
+            plan.aggregates.append(("top", f"CAST({most} AS JSON)"))
 
 
 def _lengths(plan: _Plan, length: str) -> None:
@@ -242,9 +244,12 @@ def profile_in_athena(connector: AthenaConnector, request: PushdownRequest) -> P
     top_columns = list(request.columns) if request.columns is not None else schema.names
     connector.check_columns(top_columns, schema.names)
     wanted = pa.schema([schema.field(n) for n in top_columns])
+    table_sql = connector.table_sql
+    plans = _plans(connector, wanted)  # every name quoted (or refused) before any query
     most_frequent = _has_most_frequent(connector)
-    plans = _plans(connector, wanted, request.top_n, most_frequent)
-    outcome = connector.run(aggregate_sql(connector.table_sql, plans), "profiling")
+    if most_frequent:
+        _add_most_frequent(plans, request.top_n)
+    outcome = connector.run(aggregate_sql(table_sql, plans), "profiling")
     width = 1 + sum(len(p.aggregates) for p in plans)
     row = _single_row(connector, outcome, width)
     rows = int(row[0] or 0)

@@ -352,6 +352,8 @@ class _Column:
 
     def boolean(self) -> None:
         true, false = self.f.true_count, self.f.false_count
+        if self.valid <= 0:  # SQL may say NULL for a count over no rows
+            true, false = true or 0, false or 0
         if true is None or false is None:
             self.absent.extend(["true_count", "false_count", "top_values"])
             return
