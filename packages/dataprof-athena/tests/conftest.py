@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-import boto3  # noqa: TID251 - tests hook boto3's client creation
+import boto3
 import pyarrow as pa
 import pytest
 
