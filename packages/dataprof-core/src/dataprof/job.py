@@ -13,8 +13,11 @@ imported when a step runs.
 
 from __future__ import annotations
 
+import signal
+import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -31,7 +34,9 @@ if TYPE_CHECKING:
 __all__ = [
     "HISTORY_RUNS_FOR_DETECTION",
     "Kept",
+    "RunInterrupted",
     "failure_reason",
+    "interruptible",
     "judge",
     "keep",
     "new_run_id",
@@ -49,6 +54,36 @@ HISTORY_RUNS_FOR_DETECTION = 30
 def new_run_id() -> str:
     """A fresh run id in dataprof's form (32 lowercase hex digits)."""
     return uuid.uuid4().hex
+
+
+class RunInterrupted(KeyboardInterrupt):
+    """The run was told to stop (SIGTERM): handled wherever Ctrl-C is, and recorded the same."""
+
+    def __init__(self, signal_name: str) -> None:
+        super().__init__(signal_name)
+        self.signal_name = signal_name
+
+
+@contextmanager
+def interruptible() -> Iterator[None]:
+    """Within this block SIGTERM raises :class:`RunInterrupted`, as Ctrl-C raises
+    KeyboardInterrupt, so a stopped run unwinds: its workers are killed, it is
+    recorded as failed (interrupted) and the store is left whole. Python's default
+    for SIGTERM is to die on the spot, orphaning every worker.
+
+    Signal handlers belong to the main thread; elsewhere this does nothing."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise RunInterrupted(signal.Signals(signum).name)
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def source_identity(config: DataSourceConfig) -> SourceIdentity:
@@ -81,7 +116,7 @@ def profile_source(
     from dataprof.profiling import profile_table
     from dataprof.registry import get_connector
 
-    with get_connector(config) as connector:
+    with interruptible(), get_connector(config) as connector:
         return profile_table(
             connector,
             mode=mode,
@@ -171,6 +206,10 @@ def store_profile(store: ProfileStore, result: TableProfile) -> PluginError | No
 
 def failure_reason(error: BaseException) -> str:
     """The reason stored with a failed run (redacted by the store)."""
+    if isinstance(error, RunInterrupted):
+        return f"Interrupted by {error.signal_name} before the profile was finished"
+    if isinstance(error, KeyboardInterrupt):
+        return "Interrupted (Ctrl-C) before the profile was finished"
     return str(error) if isinstance(error, ConnectorError) else f"{type(error).__name__}: {error}"
 
 

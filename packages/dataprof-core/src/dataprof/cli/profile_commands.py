@@ -197,8 +197,10 @@ def profile(
                 workers=workers,
                 progress=progress,
             )
-    except Exception as exc:
+    except (Exception, KeyboardInterrupt) as exc:
         if profile_store is None:
+            if isinstance(exc, KeyboardInterrupt):
+                raise _interrupted(exc, recorded=False) from None
             raise
         unrecorded = record_failure(
             profile_store,
@@ -214,6 +216,8 @@ def profile(
                 f"{escape(str(unrecorded))}",
                 highlight=False,
             )
+        if isinstance(exc, KeyboardInterrupt):
+            raise _interrupted(exc, recorded=unrecorded is None) from None
         raise
 
     try:
@@ -245,6 +249,15 @@ def profile(
                 highlight=False,
             )
             raise typer.Exit(EXIT_FAILED_CHECK)
+
+
+def _interrupted(exc: KeyboardInterrupt, *, recorded: bool) -> typer.Exit:
+    """Ctrl-C exits 130 and SIGTERM 143, as a shell reports a process those signals ended."""
+    from dataprof.job import RunInterrupted, failure_reason
+
+    code = 128 + (15 if isinstance(exc, RunInterrupted) else 2)
+    told = failure_reason(exc) + ("; the run is recorded as failed" if recorded else "")
+    return fail(told, code=code)
 
 
 def _short(value: Any, width: int = 28) -> str:

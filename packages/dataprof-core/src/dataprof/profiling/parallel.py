@@ -7,6 +7,12 @@ the parent merges them in split order. Splits are small (see
 busy until the end and each buffers at most one split. Progress travels on a
 queue so the caller's progress bar moves while the workers read. How workers
 start is :func:`start_method`'s choice.
+
+Stopping: workers ignore Ctrl-C (the terminal sends it to the whole process group;
+the parent decides) and die with the parent (Linux ``PR_SET_PDEATHSIG``). When the
+parent stops early, on an interrupt (Ctrl-C, or SIGTERM turned into an exception
+by :func:`dataprof.job.interruptible`) or on a worker's error, it kills the
+workers at once instead of waiting for their splits to finish.
 """
 
 from __future__ import annotations
@@ -15,6 +21,7 @@ import multiprocessing
 import os
 import pickle
 import queue as queue_module
+import signal
 import sys
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -62,9 +69,30 @@ def start_method() -> str:
     return "spawn"
 
 
-def _init_worker(progress_queue: Any, arrow_threads: int) -> None:
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to kill this worker when its parent dies, however the parent dies."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        pr_set_pdeathsig = 1
+        libc.prctl(pr_set_pdeathsig, signal.SIGKILL)
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # the parent died before the request took effect
+        os._exit(1)
+
+
+def _init_worker(progress_queue: Any, arrow_threads: int, parent: int) -> None:
     import pyarrow as pa
 
+    # Ctrl-C reaches every process in the group: the parent handles it. A forked
+    # worker also inherits the parent's SIGTERM handler; a worker told to stop stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _die_with_parent(parent)
     global _progress_queue
     _progress_queue = progress_queue
     # Each worker is one of `workers` processes sharing the cores: Arrow's own thread
@@ -118,6 +146,20 @@ def _profile_split(
         return SplitResult(split.index, None, None, _portable(exc, config))
 
 
+def _stop_now(pool: ProcessPoolExecutor) -> None:
+    """Kill the pool's workers and let it go: what they were reading is not wanted.
+
+    ``shutdown`` alone waits for every running split to finish (seconds to minutes);
+    the executor has no public way to stop a running task, hence ``_processes``."""
+    processes = list(getattr(pool, "_processes", {}).values())
+    for process in processes:
+        if process.is_alive():
+            process.kill()
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.join(timeout=1)
+
+
 def profile_splits(
     connector: DataConnector,
     splits: Sequence[ScanSplit],
@@ -154,12 +196,17 @@ def profile_splits(
             progress(rows, nbytes)
 
     results: list[SplitResult] = []
-    with ProcessPoolExecutor(
+    pool = ProcessPoolExecutor(
         max_workers=max(1, min(workers, len(splits))),
         mp_context=context,
         initializer=_init_worker,
-        initargs=(progress_queue, max(1, (os.cpu_count() or 1) // max(1, workers))),
-    ) as pool:
+        initargs=(
+            progress_queue,
+            max(1, (os.cpu_count() or 1) // max(1, workers)),
+            os.getpid(),
+        ),
+    )
+    try:
         pending: set[Future[SplitResult]] = {
             pool.submit(
                 _profile_split,
@@ -179,10 +226,12 @@ def profile_splits(
             for future in done:
                 result = future.result()
                 if result.error is not None:
-                    for other in pending:
-                        other.cancel()
                     raise result.error
                 results.append(result)
+    except BaseException:
+        _stop_now(pool)
+        raise
+    pool.shutdown(wait=True)
     drain()
     results.sort(key=lambda r: r.index)
     merged: ProfileState | None = None
