@@ -58,6 +58,7 @@ __all__ = [
     "TableNotFoundError",
     "TransientError",
     "UnknownSourceTypeError",
+    "install_hint",
 ]
 
 
@@ -248,6 +249,15 @@ class UnknownSourceTypeError(PluginError):
         )
 
 
+def install_hint(distribution: str, *, explain: bool = True) -> str:
+    """How to install a first-party backend. None is on PyPI yet, so the command that
+    works is the one run in a clone of the dataprof repository."""
+    command = f"pip install ./packages/{distribution}"
+    if not explain:
+        return command
+    return f"{command}   (in a clone of the dataprof repository: it is not on PyPI yet)"
+
+
 class BackendNotInstalledError(PluginError):
     def __init__(self, name: str, distribution: str, *, table: str | None = None) -> None:
         self.name = name
@@ -256,7 +266,7 @@ class BackendNotInstalledError(PluginError):
             f"The {name!r} connector is provided by {distribution}, which is not installed",
             source=name,
             table=table,
-            hint=f"pip install {distribution}   (or: pip install 'dataprof-core[{name}]')",
+            hint=install_hint(distribution),
         )
 
 

@@ -24,6 +24,7 @@ from dataprof.errors import (
     PluginError,
     PluginImportError,
     UnknownSourceTypeError,
+    install_hint,
 )
 
 if TYPE_CHECKING:
@@ -258,7 +259,9 @@ class ConnectorRegistry:
             else:
                 dist = FIRST_PARTY[name]
                 rows.append(
-                    ConnectorInfo(name, "", dist, None, "not installed", f"pip install {dist}")
+                    ConnectorInfo(
+                        name, "", dist, None, "not installed", install_hint(dist, explain=False)
+                    )
                 )
         return rows
 

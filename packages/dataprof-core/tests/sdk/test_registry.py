@@ -42,7 +42,8 @@ def test_first_party_not_installed_names_the_pip_command() -> None:
     registry = ConnectorRegistry(group="dataprof.nothing-installed-here")
     with pytest.raises(BackendNotInstalledError) as info:
         registry.load("athena")
-    assert "pip install dataprof-athena" in str(info.value)
+    assert "pip install ./packages/dataprof-athena" in str(info.value)
+    assert "not on PyPI yet" in str(info.value)
     assert info.value.distribution == "dataprof-athena"
 
 
@@ -115,7 +116,7 @@ def test_describe_lists_first_party_names_not_installed() -> None:
     registry = ConnectorRegistry(group="dataprof.nothing-installed-here")
     rows = {r.name: r for r in registry.describe()}
     assert rows["redshift"].status == "not installed"
-    assert rows["redshift"].detail == "pip install dataprof-redshift"
+    assert rows["redshift"].detail == "pip install ./packages/dataprof-redshift"
     assert rows["file"].status == "available"
     assert rows["file"].distribution == "dataprof-core"
 

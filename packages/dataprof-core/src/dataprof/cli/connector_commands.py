@@ -9,7 +9,9 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from dataprof.cli.options import (
     ConfigOption,
@@ -43,9 +45,9 @@ class SampleFormat(enum.StrEnum):
 @handle_errors
 def connectors() -> None:
     """List connectors: name, distribution, version, status. Imports no backend."""
-    table = Table(
-        "name", "distribution", "version", "status", "detail", title="dataprof connectors"
-    )
+    table = Table(title="dataprof connectors", title_justify="left")
+    for header in ("name", "distribution", "version", "status", "detail"):
+        table.add_column(header, overflow="fold")  # wrapped, never cut
     colours = {"available": "green", "loaded": "green", "failed": "red", "conflict": "red"}
     for info in list_connectors():
         colour = colours.get(info.status, "yellow")
@@ -142,12 +144,34 @@ def sample(
         for record in rows.to_pylist():
             sys.stdout.write(json.dumps(record, default=_json_default) + "\n")
         return
-    out = Table(
-        *map(escape, rows.column_names), title=f"{cfg.qualified_table}: first {rows.num_rows} rows"
-    )
-    for record in rows.to_pylist():
-        out.add_row(*("" if v is None else escape(str(v)) for v in record.values()))
-    console.print(out)
+    title = f"{cfg.qualified_table}: first {rows.num_rows} rows"
+    records = [["" if v is None else str(v) for v in r.values()] for r in rows.to_pylist()]
+    if _fits(rows.column_names, records, console.width):
+        out = Table(*rows.column_names, title=title, title_justify="left")
+        for record in records:
+            out.add_row(*map(Text, record))
+        console.print(out)
+        return
+    # Too many columns for the terminal: one block per row, a column per line.
+    console.print(Text(title, style="bold"))
+    for number, record in enumerate(records, 1):
+        block = Table.grid(padding=(0, 2))
+        block.add_column(no_wrap=True, style="dim")
+        block.add_column(overflow="fold")
+        for name, value in zip(rows.column_names, record, strict=True):
+            block.add_row(Text(name), Text(value))
+        console.print(Text(f"row {number}", style="bold"))
+        console.print(Padding(block, (0, 0, 0, 2)))
+
+
+def _fits(names: list[str], records: list[list[str]], width: int) -> bool:
+    """Whether one row per line fits: each column as wide as its header and its values
+    (up to 24 characters), plus the borders."""
+    needed = 1
+    for i, name in enumerate(names):
+        longest = max([len(name), *(len(r[i]) for r in records)])
+        needed += min(longest, 24) + 3
+    return needed <= width
 
 
 def _json_default(value: object) -> str:

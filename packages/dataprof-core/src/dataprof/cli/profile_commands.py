@@ -25,9 +25,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 from rich.console import Console
 from rich.markup import escape
-from rich.table import Table
-from rich.text import Text
 
+from dataprof.cli.history_view import column_history_rows, render_column_history, render_runs
 from dataprof.cli.options import (
     ConfigOption,
     DatabaseOption,
@@ -38,21 +37,15 @@ from dataprof.cli.options import (
     resolve_named_source,
 )
 from dataprof.cli.output import EXIT_FAILED_CHECK, console, err_console, fail, handle_errors
+from dataprof.cli.profile_view import WIDE_AT, render_profile, shorten_path
 from dataprof.errors import PluginError
-from dataprof.profiling.models import ProfileMode, RunStatus, Severity
+from dataprof.profiling.models import ProfileMode, Severity
 
 if TYPE_CHECKING:
-    from dataprof.profiling.models import ColumnProfile, TableProfile
+    from dataprof.profiling.models import TableProfile
     from dataprof.stores import ProfileStore, RunSummary, SourceIdentity
 
 __all__ = ["register"]
-
-_SEVERITY_STYLE = {
-    Severity.CRITICAL: "bold white on red",
-    Severity.HIGH: "bold red",
-    Severity.MEDIUM: "yellow",
-    Severity.LOW: "cyan",
-}
 
 
 class OutputFormat(enum.StrEnum):
@@ -71,22 +64,6 @@ StoreOption = Annotated[
 FormatOption = Annotated[
     OutputFormat, typer.Option("--format", "-f", help="table (readable) or json (stdout only).")
 ]
-
-
-def _table(title: Text, *headers: str, keep: Sequence[str] = (), cap: int = 24) -> Table:
-    """A table for narrow terminals: the ``keep`` columns (what identifies a row) are
-    never shrunk; the others give up width first, each capped at ``cap`` characters,
-    cutting long values with an ellipsis."""
-    table = Table(title=title, title_justify="left")
-    for header in headers:
-        kept = header in keep
-        table.add_column(
-            header,
-            no_wrap=kept,
-            overflow="fold" if kept else "ellipsis",
-            max_width=None if kept else cap,
-        )
-    return table
 
 
 def _split_columns(columns: Sequence[str] | None) -> list[str] | None:
@@ -162,8 +139,12 @@ def profile(
     no_progress: Annotated[
         bool, typer.Option("--no-progress", help="Do not draw the progress bar.")
     ] = False,
+    wide: Annotated[
+        bool,
+        typer.Option("--wide", help=f"One table row per column (default from {WIDE_AT} columns)."),
+    ] = False,
 ) -> None:
-    """Profile a table, flag anomalies against its history, and store the run."""
+    """Profile a table, flag anomalies against history, store the run."""
     from dataprof.anomalies import Thresholds
     from dataprof.job import (
         judge,
@@ -231,8 +212,15 @@ def profile(
     if output is OutputFormat.JSON:
         sys.stdout.write(result.model_dump_json(indent=2) + "\n")
     else:
-        stored_in = None if profile_store is None or not kept.stored else profile_store
-        _render_profile(result, time.monotonic() - clock, stored_in)
+        stored = profile_store is not None and kept.stored
+        render_profile(
+            result,
+            console,
+            elapsed=time.monotonic() - clock,
+            stored_in=_store_label(profile_store) if profile_store is not None and stored else None,
+            last_run=_last_run(profile_store, result) if profile_store is not None else None,
+            wide=wide,
+        )
     if kept.store_error is not None:
         assert profile_store is not None
         raise fail(
@@ -260,110 +248,15 @@ def _interrupted(exc: KeyboardInterrupt, *, recorded: bool) -> typer.Exit:
     return fail(told, code=code)
 
 
-def _short(value: Any, width: int = 28) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        # Plain digits up to a billion (a mean of ids reads 15,511,402.7, not 1.55114e+07).
-        text = f"{value:,.1f}" if 1e4 <= abs(value) < 1e9 else f"{value:.6g}"
-    elif isinstance(value, datetime):
-        text = value.isoformat(sep=" ")
-    elif isinstance(value, bytes):
-        text = value[:12].hex() + ("…" if len(value) > 12 else "")
-    else:
-        text = str(value)
-    text = text.replace("\n", "\\n")
-    return text if len(text) <= width else text[: width - 1] + "…"
+def _last_run(store: ProfileStore, result: TableProfile) -> RunSummary | None:
+    """The stored run history compared ``result`` with, for its date and mode."""
+    compared = result.history_comparison
+    if compared is None or compared.last_run_id is None:
+        return None
+    from dataprof.stores import SourceIdentity
 
-
-def _null_share(column: ColumnProfile) -> str:
-    """Nulls as a share, and NaN beside them: a column of NaN is not a full one."""
-    shown = ""
-    if column.null_percentage is not None:
-        shown = f"{column.null_percentage:.1f}%"
-    elif column.null_count is not None and column.row_count:
-        shown = f"{100 * column.null_count / column.row_count:.1f}%"
-    nan = column.metrics.get("nan_count")
-    if nan is not None and isinstance(nan.value, int) and nan.value > 0 and column.row_count:
-        shown += f" +{100 * nan.value / column.row_count:.1f}% NaN"
-    return shown
-
-
-def _distinct(column: ColumnProfile) -> str:
-    if column.distinct_count is None:
-        return ""
-    metric = column.metrics.get("distinct_count")
-    approximate = metric is not None and not metric.exact
-    return f"{'≈' if approximate else ''}{column.distinct_count:,}"
-
-
-def _top(column: ColumnProfile) -> str:
-    if not column.top_values:
-        return ""
-    first = column.top_values[0]
-    return f"{_short(first.value, 20)} ({first.count:,})"
-
-
-def _render_profile(result: TableProfile, elapsed: float, store: ProfileStore | None) -> None:
-    where = f"{result.database}.{result.table}" if result.database else result.table
-    source = (
-        f"{result.source_name} ({result.source_type})" if result.source_name else result.source_type
-    )
-    title = Text.assemble(
-        (f"{source}: {where}", "bold"),
-        f"  {result.row_count:,} rows{'' if result.row_count_exact else ' (estimated)'}, "
-        f"mode {result.mode.value}{', sampled' if result.sampled else ''}, {elapsed:.1f}s",
-    )
-    table = _table(
-        title,
-        "column",
-        "type",
-        "inferred",
-        "nulls",
-        "distinct",
-        "min",
-        "max",
-        "mean",
-        "top value",
-        keep=("column",),
-    )
-    for column in result.columns:
-        table.add_row(
-            Text(column.column_name),
-            Text(_short(column.data_type, 24)),
-            Text(column.inferred_type if column.supported else "unsupported"),
-            _null_share(column),
-            _distinct(column),
-            Text(_short(column.min_value)),
-            Text(_short(column.max_value)),
-            _short(column.mean_value),
-            Text(_top(column)),
-        )
-    console.print(table)
-    for note in result.notes:
-        console.print(Text(f"note: {note}", style="dim"))
-    if result.anomalies:
-        found = _table(
-            Text("Anomalies", style="bold"),
-            "severity",
-            "column",
-            "type",
-            "description",
-            keep=("severity", "column"),
-            cap=200,
-        )
-        for anomaly in result.anomalies:
-            found.add_row(
-                Text(anomaly.severity.value, style=_SEVERITY_STYLE[anomaly.severity]),
-                Text(anomaly.column_name or "(table)"),
-                Text(anomaly.anomaly_type),
-                Text(anomaly.description),
-            )
-        console.print(found)
-    else:
-        console.print("[green]No anomalies.[/]")
-    kept = f"stored in {_store_label(store)}" if store is not None else "not stored"
-    console.print(Text(f"Run {result.run_id} {kept}", style="dim"), highlight=False)
+    runs = store.list_runs(SourceIdentity.of(result), limit=50)
+    return next((r for r in runs if r.run_id == compared.last_run_id), None)
 
 
 def _store_label(store: ProfileStore) -> str:
@@ -410,100 +303,13 @@ def history(
             f"No runs of {escape(identity.label)} in {escape(_store_label(profile_store))}."
         )
         return
-    out = _table(
-        Text(f"History of {identity.label}", style="bold"),
-        "started (UTC)",
-        "run",
-        "status",
-        "read",
-        "rows",
-        "change",
-        "anomalies",
-        keep=("started (UTC)", "run", "status", "read", "rows", "change"),
-    )
-    for run, change in zip(runs, _row_changes(runs), strict=True):
-        failed = run.status is RunStatus.FAILED
-        out.add_row(
-            run.started_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
-            run.run_id[:8],
-            Text(run.status.value, style="red" if failed else "green"),
-            Text(_read_label(run), style="bold yellow" if run.sampled else ""),
-            "" if failed else f"{run.row_count:,}",
-            change,
-            Text(_first_line(run.error or ""), style="red") if failed else _anomaly_counts(run),
-        )
-    console.print(out)
-
-
-def _read_label(run: RunSummary) -> str:
-    """The run's mode and scope, short: ``full``, ``sample of 10,000`` (rows), ``full, 2 cols``."""
-    label = f"sample of {run.sample_size:,}" if run.sampled else run.mode.value
-    if run.columns_requested is not None:
-        count = len(run.columns_requested)
-        label += f", {count} col{'s' if count != 1 else ''}"
-    return label
-
-
-def _row_changes(runs: Sequence[RunSummary]) -> list[str]:
-    """Per run (newest first), the row count change since the previous succeeded run that
-    read the same rows (a sample's row count is not the table's: never compare the two)."""
-    changes: list[str] = []
-    for i, run in enumerate(runs):
-        older = next(
-            (
-                r
-                for r in runs[i + 1 :]
-                if r.status is RunStatus.SUCCEEDED
-                and (r.sampled, r.sample_size) == (run.sampled, run.sample_size)
-            ),
-            None,
-        )
-        if run.status is not RunStatus.SUCCEEDED or older is None:
-            changes.append("")
-            continue
-        delta = run.row_count - older.row_count
-        share = f" ({delta / older.row_count:+.1%})" if older.row_count else ""
-        changes.append(f"{delta:+,}{share}" if delta else "=")
-    return changes
-
-
-def _anomaly_counts(run: RunSummary) -> Text:
-    text = Text()
-    for severity in sorted(Severity, key=lambda s: -s.rank):
-        count = run.anomaly_counts.get(severity.value, 0)
-        if count:
-            if text:
-                text.append(", ")
-            text.append(f"{count} {severity.value}", style=_SEVERITY_STYLE[severity])
-    return text if text else Text("none", style="dim")
-
-
-def _first_line(text: str, width: int = 60) -> str:
-    line = text.split("\n", 1)[0]
-    return line if len(line) <= width else line[: width - 1] + "…"
+    render_runs(runs, f"History of {shorten_path(identity.label, console.width - 11)}", console)
 
 
 def _column_history(
     store: ProfileStore, identity: SourceIdentity, name: str, limit: int, output: OutputFormat
 ) -> None:
-    rows: list[dict[str, Any]] = []
-    for past in store.history(identity, limit=limit):
-        found = past.column(name)
-        if found is None:
-            continue
-        rows.append(
-            {
-                "run_id": past.run_id,
-                "started_at": past.started_at.isoformat(),
-                "data_type": found.data_type,
-                "row_count": found.row_count,
-                "null_percentage": found.null_percentage,
-                "distinct_count": found.distinct_count,
-                "mean": found.mean_value,
-                "min": _short(found.min_value, 40),
-                "max": _short(found.max_value, 40),
-            }
-        )
+    rows = column_history_rows(store.history(identity, limit=limit), name)
     if output is OutputFormat.JSON:
         import json
 
@@ -514,31 +320,9 @@ def _column_history(
             f"Column {name!r} is in no stored run of {identity.label}; "
             "check the name with `dataprof schema`"
         )
-    out = _table(
-        Text(f"{name} in {identity.label}", style="bold"),
-        "started (UTC)",
-        "run",
-        "type",
-        "rows",
-        "nulls",
-        "distinct",
-        "mean",
-        "min",
-        "max",
+    render_column_history(
+        rows, f"{name} in {shorten_path(identity.label, console.width - len(name) - 4)}", console
     )
-    for row in rows:
-        out.add_row(
-            datetime.fromisoformat(row["started_at"]).astimezone(UTC).strftime("%Y-%m-%d %H:%M"),
-            row["run_id"][:8],
-            Text(row["data_type"]),
-            f"{row['row_count']:,}",
-            "" if row["null_percentage"] is None else f"{row['null_percentage']:.1f}%",
-            "" if row["distinct_count"] is None else f"{row['distinct_count']:,}",
-            _short(row["mean"]),
-            Text(row["min"]),
-            Text(row["max"]),
-        )
-    console.print(out)
 
 
 def register(app: typer.Typer) -> None:
