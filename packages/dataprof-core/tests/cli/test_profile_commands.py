@@ -307,18 +307,19 @@ def test_progress_bar_shows_rows_bytes_and_elapsed() -> None:
 
     from rich.console import Console
 
-    from dataprof.cli.profile_commands import _progress_bar
+    from dataprof.cli.output import read_progress
 
     screen = StringIO()
     terminal = Console(file=screen, force_terminal=True, width=100)
-    with _progress_bar(True, terminal) as update:
+    with read_progress(output=terminal) as update:
+        assert update is not None
         update(5_000, 211_390)
         update(12_345, 1_500_000)
     shown = screen.getvalue()
     assert "12,345 rows" in shown
     assert "1.5 MB" in shown
     assert "0:00:0" in shown  # elapsed, h:mm:ss
-    with _progress_bar(False) as nothing:
+    with read_progress(enabled=False) as nothing:
         assert nothing is None
 
 

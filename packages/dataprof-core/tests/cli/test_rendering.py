@@ -168,3 +168,17 @@ def test_connectors_is_whole_at_every_width(width: int) -> None:
 
     for info in list_connectors():
         _assert_whole(out, info.name, info.status, info.distribution or "-")
+
+
+def test_progress_is_plain_lines_when_stderr_is_not_a_terminal(
+    parquet: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(cli_output, "PLAIN_PROGRESS_EVERY_S", 0.0)
+    store = str(tmp_path / "store")
+    code, _, err = invoke("profile", str(parquet), "--store", store, "--mode", "full")
+    assert code == 0, err
+    lines = [line for line in err.splitlines() if line.startswith("read ")]
+    assert lines, err
+    assert re.fullmatch(r"read 400 rows, [\d.]+ \w+ in [\d.]+ s", lines[-1]), lines
+    code, _, err = invoke("profile", str(parquet), "--store", store, "--no-progress")
+    assert "read " not in err

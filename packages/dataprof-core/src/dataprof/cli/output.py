@@ -28,8 +28,12 @@ __all__ = [
     "err_console",
     "fail",
     "handle_errors",
+    "read_progress",
     "step",
 ]
+
+PLAIN_PROGRESS_EVERY_S = 5.0
+"""Seconds between progress lines where no live bar can be drawn (CI logs, pipes)."""
 
 EXIT_FAILED_CHECK = 1
 EXIT_USAGE = 2
@@ -84,3 +88,63 @@ def step(message: str) -> Iterator[None]:
     err_console.print(
         f"{message}: done in {time.perf_counter() - started:.1f} s", highlight=False, markup=False
     )
+
+
+@contextmanager
+def read_progress(
+    *, enabled: bool = True, output: Console | None = None
+) -> Iterator[Callable[[int, int], None] | None]:
+    """The engine's ``progress(rows, bytes)`` callback: a live bar on a terminal; elsewhere
+    a plain line every few seconds and one at the end, so a CI log shows the run moving."""
+    from rich.filesize import decimal
+
+    out = output or err_console
+    if not enabled:
+        yield None
+        return
+    if not out.is_terminal:
+        started = last = time.perf_counter()
+        seen = [0, 0]
+
+        def line(rows: int, read_bytes: int) -> None:
+            elapsed = time.perf_counter() - started
+            out.print(
+                f"read {rows:,} rows, {decimal(read_bytes)} in {elapsed:.1f} s",
+                highlight=False,
+                markup=False,
+            )
+
+        def report(rows: int, read_bytes: int) -> None:
+            nonlocal last
+            seen[:] = [rows, read_bytes]
+            if time.perf_counter() - last >= PLAIN_PROGRESS_EVERY_S:
+                last = time.perf_counter()
+                line(rows, read_bytes)
+
+        yield report
+        if seen[0]:
+            line(*seen)
+        return
+    yield from _live_bar(out, decimal)
+
+
+def _live_bar(out: Console, decimal: Callable[[int], str]) -> Iterator[Callable[[int, int], None]]:
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    progress = Progress(
+        SpinnerColumn(),
+        TextColumn("Reading"),
+        BarColumn(),
+        TextColumn("{task.fields[rows]} rows"),
+        TextColumn("{task.fields[bytes]}"),
+        TimeElapsedColumn(),
+        console=out,
+        transient=True,
+    )
+    task = progress.add_task("read", total=None, rows="0", bytes="0 bytes")
+
+    def update(rows: int, read_bytes: int) -> None:
+        progress.update(task, rows=f"{rows:,}", bytes=decimal(read_bytes))
+
+    with progress:
+        yield update

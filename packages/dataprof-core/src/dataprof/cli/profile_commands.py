@@ -17,13 +17,11 @@ from __future__ import annotations
 import enum
 import sys
 import time
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from dataprof.cli.history_view import column_history_rows, render_column_history, render_runs
@@ -36,7 +34,14 @@ from dataprof.cli.options import (
     TypeOption,
     resolve_named_source,
 )
-from dataprof.cli.output import EXIT_FAILED_CHECK, console, err_console, fail, handle_errors
+from dataprof.cli.output import (
+    EXIT_FAILED_CHECK,
+    console,
+    err_console,
+    fail,
+    handle_errors,
+    read_progress,
+)
 from dataprof.cli.profile_view import WIDE_AT, render_profile, shorten_path
 from dataprof.errors import PluginError
 from dataprof.profiling.models import ProfileMode, Severity
@@ -74,34 +79,6 @@ def _split_columns(columns: Sequence[str] | None) -> list[str] | None:
 
 
 # -- profile ------------------------------------------------------------------------------
-@contextmanager
-def _progress_bar(enabled: bool, output: Console | None = None) -> Iterator[Any]:
-    """A live bar on stderr; yields the engine's ``progress(rows, bytes)`` callback."""
-    from rich.filesize import decimal
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    if not enabled:
-        yield None
-        return
-    progress = Progress(
-        SpinnerColumn(),
-        TextColumn("Reading"),
-        BarColumn(),
-        TextColumn("{task.fields[rows]} rows"),
-        TextColumn("{task.fields[bytes]}"),
-        TimeElapsedColumn(),
-        console=output or err_console,
-        transient=True,
-    )
-    task = progress.add_task("read", total=None, rows="0", bytes="0 bytes")
-
-    def update(rows: int, read_bytes: int) -> None:
-        progress.update(task, rows=f"{rows:,}", bytes=decimal(read_bytes))
-
-    with progress:
-        yield update
-
-
 @handle_errors
 def profile(
     source: SourceArgument = None,
@@ -168,7 +145,7 @@ def profile(
     clock = time.monotonic()
 
     try:
-        with _progress_bar(not no_progress) as progress:
+        with read_progress(enabled=not no_progress) as progress:
             result = profile_source(
                 cfg,
                 run_id=run_id,
