@@ -406,6 +406,30 @@ def test_an_unwritable_store_keeps_the_profile_on_screen_and_fails(tmp_path: Pat
     assert "was not stored" in err
 
 
+def test_disk_full_after_the_run_file_says_the_run_was_kept(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dataprof.stores.local_index import TableIndex
+
+    data = write_orders(tmp_path / "orders.parquet", 300)
+
+    def disk_full(self: TableIndex, source: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(TableIndex, "save", disk_full)
+    code, out, err = invoke("profile", str(data), "--store", "st", "--format", "json")
+    assert code == 2
+    printed = TableProfile.model_validate_json(out)
+    flat = " ".join(err.split())
+    assert "The profile above was stored, but" in flat
+    assert f"Run {printed.run_id} was stored in" in flat
+    assert "No space left on device" in flat
+    assert "not stored" not in flat
+    monkeypatch.undo()
+    [summary] = store_at(tmp_path / "st").list_runs()
+    assert summary.run_id == printed.run_id
+
+
 def test_no_store_judges_the_run_alone_and_writes_nothing(tmp_path: Path) -> None:
     data = write_orders(tmp_path / "orders.parquet", 300)
     assert invoke("profile", str(data), "--no-progress")[0] == 0

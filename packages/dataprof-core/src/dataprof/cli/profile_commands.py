@@ -200,6 +200,8 @@ def profile(
         )
     if kept.store_error is not None:
         assert profile_store is not None
+        if getattr(kept.store_error, "run_kept", False):  # only the store's index lags
+            raise fail(f"The profile above was stored, but: {kept.store_error}")
         raise fail(
             f"The profile above was not stored in {_store_label(profile_store)}: {kept.store_error}"
         )
