@@ -219,3 +219,26 @@ def test_s3_access_denied_from_pyarrow_names_the_call_and_object() -> None:
     assert "s3:HeadObject" in str(info.value)
     assert "s3://lake/w/sales/orders/data/f.parquet" in str(info.value)
     assert "sales.orders" in str(info.value)
+
+
+def test_a_locked_sqlite_catalog_is_transient_not_a_bad_uri(sql_warehouse: SqlWarehouse) -> None:
+    import sqlite3
+
+    from dataprof import TransientError
+
+    sql_warehouse.create("t", pa.table({"a": [1, 2, 3]}))
+    holder = sqlite3.connect(sql_warehouse.root / "catalog.db")
+    holder.execute("BEGIN EXCLUSIVE")  # another process in the middle of a commit
+    try:
+        # a short busy timeout keeps the test quick; the default waits 5 s per attempt
+        config = sql_warehouse.config("t", uri=f"{sql_warehouse.uri}?timeout=0.2")
+        with get_connector(config) as connector, pytest.raises(TransientError) as info:
+            connector.get_row_count()
+    finally:
+        holder.rollback()
+        holder.close()
+    assert "locked by another process" in str(info.value)
+    assert info.value.table == "ns.t"
+    assert "try again" in (info.value.hint or "")
+    with get_connector(sql_warehouse.config("t")) as connector:
+        assert connector.get_row_count() == 3  # nothing was wrong with the configuration

@@ -39,11 +39,15 @@ _PATTERNS = [
     ),
     re.compile(
         r"(?P<keep>['\"][\w.-]*(?:pass(?:word|wd)?|secret|token|api[_-]?key|session[_-]?key)[\w.-]*"
-        r"['\"]\s*:\s*['\"])(?P<value>[^'\"]+)",
+        r"['\"]\s*:\s*b?['\"])(?P<value>[^'\"]+)",
         re.IGNORECASE,
     ),
     # query-string signatures on presigned URLs
     re.compile(r"(?P<keep>X-Amz-(?:Signature|Security-Token|Credential)=)[^&\s]+", re.IGNORECASE),
+    # SigV4 as botocore logs it at DEBUG: the canonical request's token header line and
+    # the Authorization header's signature
+    re.compile(r"(?P<keep>\bx-amz-security-token:)[^\s'\"]+", re.IGNORECASE),
+    re.compile(r"(?P<keep>\bSignature=)[0-9a-f]{16,}", re.IGNORECASE),
 ]
 
 _known: set[str] = set()

@@ -205,6 +205,14 @@ def _translate_sqlalchemy(ctx: ErrorContext, exc: Exception) -> ConnectorError |
         from sqlalchemy import exc as sae
     except ImportError:  # pragma: no cover - sql extra absent
         return None
+    if isinstance(exc, sae.OperationalError) and _is_lock_wait(exc):
+        return TransientError(
+            f"The SQL catalog at connection_params.uri is locked by another process "
+            f"({str(exc.orig).splitlines()[0]}); the configuration is fine",
+            **ctx.where,
+            hint="another process is writing to the catalog (a long commit, or one that hung "
+            "holding its lock); try again when it has finished",
+        )
     if isinstance(exc, (sae.ArgumentError, sae.OperationalError, sae.NoSuchModuleError)):
         return ConfigurationError(
             f"The SQL catalog at connection_params.uri cannot be used: {type(exc).__name__}: "
@@ -214,3 +222,13 @@ def _translate_sqlalchemy(ctx: ErrorContext, exc: Exception) -> ConnectorError |
             "catalog (e.g. sqlite:////abs/path/catalog.db)",
         )
     return None
+
+
+_LOCK_WAITS = ("database is locked", "database table is locked", "lock timeout", "deadlock")
+
+
+def _is_lock_wait(exc: Exception) -> bool:
+    """SQLite's busy timeout ran out, or a server database gave up waiting for a lock:
+    a transient state of the catalog, not a wrong URI."""
+    text = str(getattr(exc, "orig", exc)).lower()
+    return any(marker in text for marker in _LOCK_WAITS)

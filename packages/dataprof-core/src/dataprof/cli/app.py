@@ -76,8 +76,26 @@ def _main_options(
             help="Show the version and exit.",
         ),
     ] = False,
+    log_level: Annotated[
+        str | None,
+        typer.Option(
+            "--log-level",
+            envvar="DATAPROF_LOG_LEVEL",
+            help="Log records at or above this level to stderr (DEBUG, INFO, WARNING, ERROR); "
+            "secrets are redacted from every record.",
+        ),
+    ] = None,
 ) -> None:
     """Profile tables in Iceberg, Redshift, Athena and local files; flag what went wrong."""
+    from dataprof.logging_config import configure_logging
+
+    try:
+        configure_logging(log_level)
+    except ValueError:
+        raise typer.BadParameter(
+            f"unknown level {log_level!r}; use DEBUG, INFO, WARNING or ERROR",
+            param_hint="--log-level",
+        ) from None
 
 
 def main() -> None:
