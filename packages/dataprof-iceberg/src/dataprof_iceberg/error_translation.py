@@ -209,7 +209,8 @@ def _translate_sqlalchemy(ctx: ErrorContext, exc: Exception) -> ConnectorError |
         return TransientError(
             f"The SQL catalog at connection_params.uri is locked by another process "
             f"({str(exc.orig).splitlines()[0]}); the configuration is fine",
-            **ctx.where,
+            source=ctx.where["source"],
+            table=ctx.where["table"],
             hint="another process is writing to the catalog (a long commit, or one that hung "
             "holding its lock); try again when it has finished",
         )
