@@ -67,15 +67,18 @@ class ProfileState:
         self.columns: dict[str, ColumnAccumulator] = {}
         self.field_ids: dict[str, int] = {}
         self.declared_types: dict[str, str] = {}
+        self.child_names: dict[str, list[str]] = {}
+        """A struct column's fields by their column names (see :func:`_child_name`)."""
+        taken = set(schema.names)
         for field in schema:
             top_declared = (declared or {}).get(field.name)
-            self._plan(field.name, field, top_declared)
+            self._plan(field.name, field, top_declared, taken)
         self.plugin_states: dict[str, dict[str, Any]] = {}
         self.plugin_failures: dict[str, dict[str, str]] = {}
         self.column_metrics: list[ColumnMetric] = list(column_metrics)
         self._init_plugins()
 
-    def _plan(self, name: str, field: pa.Field, declared: str | None) -> None:
+    def _plan(self, name: str, field: pa.Field, declared: str | None, taken: set[str]) -> None:
         import pyarrow as pa
 
         from dataprof.profiling.types import storage_type
@@ -88,8 +91,10 @@ class ProfileState:
             self.field_ids[name] = field_id
         plain = storage_type(field.type)
         if pa.types.is_struct(plain):
-            for child in plain:
-                self._plan(f"{name}.{child.name}", child, None)
+            names = [_child_name(name, child.name, taken) for child in plain]
+            self.child_names[name] = names
+            for child_name, child in zip(names, plain, strict=True):
+                self._plan(child_name, child, None, taken)
 
     def _init_plugins(self) -> None:
         for name, acc in self.columns.items():
@@ -110,7 +115,7 @@ class ProfileState:
     def update(self, batch: pa.RecordBatch) -> None:
         """Fold one record batch into the state."""
         for top_name, array in zip(batch.schema.names, batch.columns, strict=True):
-            for name, arr in _walk(top_name, array):
+            for name, arr in _walk(top_name, array, self.child_names):
                 acc = self.columns.get(name)
                 if acc is None:
                     continue
@@ -151,6 +156,7 @@ class ProfileState:
             else:
                 mine.merge(theirs)
         self.field_ids = {**other.field_ids, **self.field_ids}
+        self.child_names = {**other.child_names, **self.child_names}
         metrics = {m.name: m for m in self.column_metrics}
         for m in other.column_metrics:
             metrics.setdefault(m.name, m)
@@ -239,6 +245,7 @@ _STATE_FIELDS: dict[str, type | tuple[type, ...]] = {
     "columns": dict,
     "field_ids": dict,
     "declared_types": dict,
+    "child_names": dict,
     "plugin_states": dict,
     "plugin_failures": dict,
     "column_metrics": list,
@@ -261,9 +268,12 @@ def _check_state(state: Any) -> None:
     pa.ipc.read_schema(pa.py_buffer(state["schema_bytes"]))
     if not all(isinstance(n, str) for n in state["column_metrics"]):
         raise _DamagedStateError("plugin metric names")
-    for key in ("field_ids", "declared_types", "plugin_states", "plugin_failures"):
+    for key in ("field_ids", "declared_types", "plugin_states", "plugin_failures", "child_names"):
         if not all(isinstance(k, str) for k in state[key]):
             raise _DamagedStateError(f"{key} keys")
+    for names in state["child_names"].values():
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise _DamagedStateError("struct field names")
     for name, acc in state["columns"].items():
         if not isinstance(name, str) or not isinstance(acc, ColumnAccumulator):
             raise _DamagedStateError(f"column {name!r}")
@@ -311,16 +321,36 @@ def _field_id(field: pa.Field) -> int | None:
     return None
 
 
-def _walk(name: str, arr: pa.Array) -> Iterator[tuple[str, pa.Array]]:
-    """The column and, for a struct, its fields as dotted columns (a null struct
+def _child_name(parent: str, field: str, taken: set[str]) -> str:
+    """The column name of struct field ``field`` of column ``parent``: ``parent.field``,
+    unless another column already has that name (a top-level column literally called
+    ``"a.b"`` beside struct ``a`` with field ``b``); then the struct's name is quoted in
+    backticks (the field becomes column "`a`.b"), numbered past any further clash. Two columns never share a name,
+    so one column's figures never absorb another's rows."""
+    candidate = f"{parent}.{field}"
+    if candidate in taken:
+        candidate = f"`{parent}`.{field}"
+        number = 2
+        while candidate in taken:
+            candidate = f"`{parent}`.{field}#{number}"
+            number += 1
+    taken.add(candidate)
+    return candidate
+
+
+def _walk(
+    name: str, arr: pa.Array, child_names: Mapping[str, list[str]]
+) -> Iterator[tuple[str, pa.Array]]:
+    """The column and, for a struct, its fields as their own columns (a null struct
     makes its fields null, which ``StructArray.flatten`` applies)."""
     import pyarrow as pa
 
     yield name, arr
     plain = plain_array(arr)
     if isinstance(plain, pa.StructArray):
-        for field, child in zip(plain.type, plain.flatten(), strict=True):
-            yield from _walk(f"{name}.{field.name}", child)
+        names = child_names.get(name) or [f"{name}.{f.name}" for f in plain.type]
+        for child_name, child in zip(names, plain.flatten(), strict=True):
+            yield from _walk(child_name, child, child_names)
 
 
 class _SafeUnpickler(pickle.Unpickler):

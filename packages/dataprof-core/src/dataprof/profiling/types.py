@@ -158,7 +158,27 @@ def render_values(values: list[Any], data_type: pa.DataType, kind: Kind) -> list
             else:
                 out.append(pa.array([value.value], pa.int64()).cast(t).cast(pa.string())[0].as_py())
         return out
-    return list(arr.to_pylist())
+    try:
+        return list(arr.to_pylist())
+    except (OverflowError, ValueError):  # beyond Python's datetime (year 9999, ...)
+        return [_python_or_text(raw, value, t) for raw, value in zip(values, arr, strict=True)]
+
+
+def _python_or_text(raw: Any, value: Any, t: pa.DataType) -> Any:
+    """One temporal value as a Python object, or, where Python has none (a date32 in
+    year 5,000,000), as text saying exactly what it is."""
+    import pyarrow as pa
+
+    if raw is None:
+        return None
+    try:
+        return value.as_py()
+    except (OverflowError, ValueError):
+        pass
+    unit = "days" if pa.types.is_date32(t) else ("ms" if pa.types.is_date64(t) else t.unit)
+    if pa.types.is_duration(t):
+        return f"{int(raw)} {unit}"
+    return f"{int(raw)} {unit} since 1970-01-01"
 
 
 def _to_micros(t: pa.DataType) -> pa.DataType:

@@ -14,6 +14,15 @@ from dataprof.profiling.accumulators.base import (
     _MetricSet,
 )
 from dataprof.profiling.accumulators.counting import _CountingMixin, _sorted_counts
+from dataprof.profiling.accumulators.exact_sums import (
+    chan_merge,
+    exact_decimal_unscaled_sum,
+    exact_float_units_sum,
+    exact_square_sum,
+    float_of_units,
+    scaled_m2,
+)
+from dataprof.profiling.accumulators.exact_sums import exact_int_sum as _exact_int_sum
 from dataprof.profiling.sketches import EXACT_DISTINCT_LIMIT, KllSketch, ValueCounter, encode_sketch
 from dataprof.profiling.types import (
     Kind,
@@ -43,21 +52,6 @@ def _unscaled_low_words(arr: pa.Array) -> npt.NDArray[Any]:
     return words.reshape(-1, width)[arr.offset : arr.offset + len(arr), 0]
 
 
-def _exact_int_sum(x: npt.NDArray[Any]) -> int:
-    """The exact sum of an integer array, whatever its width, without object arrays.
-
-    64-bit values are split into 32-bit halves so that neither half's sum can
-    overflow for fewer than 2**31 values.
-    """
-    import numpy as np
-
-    if x.dtype.itemsize < 8:
-        return int(x.sum(dtype=np.int64))
-    high = x >> 32
-    low = x & 0xFFFFFFFF
-    return (int(high.sum()) << 32) + int(low.sum(dtype=np.uint64))
-
-
 class NumericAccumulator(_CountingMixin, ColumnAccumulator):
     """Integers, floats, decimals and everything temporal (as integer epoch units)."""
 
@@ -73,9 +67,13 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
         self.negatives = 0
         self.min: Any = None
         self.max: Any = None
-        self.total: Any = Decimal(0) if kind is Kind.DECIMAL else (0.0 if kind is Kind.FLOAT else 0)
+        # Exact for any split (see exact_sums): floats in units of 2**-1126.
+        self.total: Any = Decimal(0) if kind is Kind.DECIMAL else 0
+        self.sq_total: int | None = 0 if kind is Kind.INTEGER else None
         self.mean = 0.0
         self.m2 = 0.0
+        self.m2_exp = 0
+        """The sum of squared deviations is ``m2 * 4**m2_exp`` (no overflow near 1e308)."""
         self.kll = KllSketch()
         self.counter = ValueCounter()
         if kind is Kind.TEMPORAL:
@@ -140,6 +138,7 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
             batch_min: Any = int(x.min())
             batch_max: Any = int(x.max())
             batch_total: Any = _exact_int_sum(x)
+            batch_squares = exact_square_sum(x)
             xf = x.astype(np.float64)
         elif kind is Kind.TEMPORAL:
             width = pa.int32() if storage_type(arr.type).bit_width == 32 else pa.int64()
@@ -164,7 +163,7 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
             x = xf
             domain = pa.array(xf, pa.float64())
             batch_min, batch_max = float(xf.min()), float(xf.max())
-            batch_total = float(xf.sum())
+            batch_total = exact_float_units_sum(xf)
         else:  # DECIMAL
             if arr.type.byte_width < 16:
                 arr = arr.cast(self._domain_type())
@@ -172,7 +171,11 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
             x = _unscaled_low_words(arr)
             bounds = pc.min_max(arr)
             batch_min, batch_max = bounds["min"].as_py(), bounds["max"].as_py()
-            batch_total = pc.sum(arr).as_py()
+            # Arrow's decimal sum keeps the input precision and wraps; this cannot.
+            with localcontext() as dc:
+                dc.prec = _DECIMAL_PRECISION
+                scale = int(storage_type(arr.type).scale)
+                batch_total = Decimal(exact_decimal_unscaled_sum(arr)).scaleb(-scale)
             xf = pc.cast(arr, pa.float64()).to_numpy(zero_copy_only=False)
             if not xf.flags.writeable:  # the sketch's bindings refuse read-only arrays
                 xf = xf.copy()
@@ -189,11 +192,13 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
                 self.total = self.total + batch_total
         else:
             self.total += batch_total
+        if kind is Kind.INTEGER:
+            self.sq_total = _add_or_none(self.sq_total, batch_squares)
         self.zeros += int(np.count_nonzero(xf == 0))
         self.negatives += int(np.count_nonzero(xf < 0))
-        batch_mean = float(xf.mean())
-        batch_m2 = float(np.square(xf - batch_mean).sum())
-        self._combine_moments(n, batch_mean, batch_m2)
+        batch_mean = self._mean_of(batch_total, n)
+        batch_m2, batch_exp = scaled_m2(xf, batch_mean)
+        self._combine_moments(n, batch_mean, batch_m2, batch_exp)
         self.kll.update(xf)
 
         if kind is Kind.DECIMAL and not self._decimal_fits_int64():
@@ -248,16 +253,26 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
     def _decimal_fits_int64(self) -> bool:
         return int(storage_type(self.data_type).precision) <= _INT64_DIGITS
 
-    def _combine_moments(self, n: int, mean: float, m2: float) -> None:
-        """Chan et al.'s parallel update; ``self.valid`` already includes ``n``."""
+    def _combine_moments(self, n: int, mean: float, m2: float, exp: int) -> None:
+        """Chan et al.'s parallel update, scaled; ``self.valid`` and ``self.total``
+        already include the part (so the mean is the exact one, not a running one)."""
         before = self.valid - n
-        if before == 0:
-            self.mean, self.m2 = mean, m2
-            return
-        delta = mean - self.mean
-        total = before + n
-        self.mean += delta * n / total
-        self.m2 += m2 + delta * delta * before * n / total
+        self.m2, self.m2_exp = chan_merge(
+            (before, self.mean, self.m2, self.m2_exp), (n, mean, m2, exp)
+        )
+        self.mean = self._mean_of(self.total, self.valid)
+
+    def _mean_of(self, total: Any, count: int) -> float:
+        """The correctly rounded mean of an exact total (never beyond float64: a mean
+        lies between the values)."""
+        if self.kind is Kind.FLOAT:
+            mean = float_of_units(total, count)
+            return mean if mean is not None else math.nan
+        if self.kind is Kind.DECIMAL:
+            with localcontext() as dc:
+                dc.prec = _DECIMAL_PRECISION
+                return float(total / count)
+        return float(total / count)  # int / int rounds correctly
 
     def _merge(self, other: NumericAccumulator) -> None:
         self.nan += other.nan
@@ -276,8 +291,9 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
                     self.total = self.total + other.total
             else:
                 self.total += other.total
+            self.sq_total = _add_or_none(self.sq_total, other.sq_total)
             self.valid += other.valid
-            self._combine_moments(other.valid, other.mean, other.m2)
+            self._combine_moments(other.valid, other.mean, other.m2, other.m2_exp)
         self.kll.merge(other.kll)
         self.counter.merge(other.counter, self._render_keys, self._hll_keys)
 
@@ -310,17 +326,37 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
         mean = self._exact_mean()
         if temporal:
             metrics.add("sum", None)
-            metrics.add("mean", render(round(mean)))
+            metrics.add("mean", render(self._clamped(round(mean))))
+        elif kind is Kind.FLOAT:
+            total = float_of_units(self.total)
+            if total is None:  # the exact sum lies beyond float64: say so, never inf
+                metrics.add("sum", None, exact=False, kind="overflow: beyond float64")
+            else:
+                metrics.add("sum", total)
+            flat["mean_value"] = metrics.add("mean", mean)
         else:
             metrics.add("sum", self.total)
             flat["mean_value"] = metrics.add("mean", mean)
-        std = math.sqrt(max(self.m2, 0.0) / (self.valid - 1)) if self.valid > 1 else None
-        if temporal and std is not None:
-            std *= unit_seconds(storage_type(self.data_type))
-            metrics.add("std_dev_seconds", std)
-        flat["std_dev"] = metrics.add("std_dev", std)
-        metrics.add("variance", (self.m2 / (self.valid - 1)) if self.valid > 1 else None)
+        self._finalize_spread(metrics, flat)
+        self._guarded_distribution(metrics, flat, sketches)
+        return self.inferred
 
+    def _guarded_distribution(
+        self, metrics: _MetricSet, flat: dict[str, Any], sketches: dict[str, str]
+    ) -> None:
+        """Quantiles and histogram, which come from the sketch: if they fail, only they
+        are missing (labelled why), never the exact figures beside them."""
+        try:
+            self._finalize_distribution(metrics, flat, sketches)
+        except Exception as exc:
+            reason = f"failed: {type(exc).__name__}: {exc}"
+            for name in ("median", "quantiles", "histogram"):
+                metrics.add(name, None, exact=False, kind=reason)
+            flat.pop("median_value", None)
+
+    def _finalize_distribution(
+        self, metrics: _MetricSet, flat: dict[str, Any], sketches: dict[str, str]
+    ) -> str | None:
         kll = self.kll
         # The sketch holds float64s: values beyond 2**53 (ns timestamps, wide decimals)
         # come back rounded even when the sketch kept every value.
@@ -346,6 +382,46 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
         sketches[f"{self.name}/kll"] = encode_sketch(bytes(kll.sketch.serialize()))
         return self.inferred
 
+    def _finalize_spread(self, metrics: _MetricSet, flat: dict[str, Any]) -> None:
+        """Variance and standard deviation: exact for small integers (exact sums of
+        squares), otherwise float64 computations labelled with their rounding bound."""
+        if self.valid < 2:
+            flat["std_dev"] = metrics.add("std_dev", None)
+            metrics.add("variance", None)
+            return
+        n = self.valid
+        exact = self.sq_total is not None and self.kind is Kind.INTEGER
+        variance: float | None
+        std: float | None
+        if exact:
+            assert self.sq_total is not None
+            variance = (n * self.sq_total - self.total * self.total) / (n * (n - 1))
+            std = math.sqrt(variance)
+        else:
+            scaled = max(self.m2, 0.0) / (n - 1)
+            variance = _ldexp_or_none(scaled, 2 * self.m2_exp)
+            std = _ldexp_or_none(math.sqrt(scaled), self.m2_exp)
+        bound = min(1.0, (n + 2) * _FLOAT64_RELATIVE)
+        if variance is None:
+            metrics.add("variance", None, exact=False, kind="overflow: beyond float64")
+        else:
+            metrics.add("variance", variance, exact=exact, bound=bound, kind="float64")
+        if std is None:
+            flat["std_dev"] = metrics.add(
+                "std_dev", None, exact=False, kind="overflow: beyond float64"
+            )
+            return
+        if self.kind is Kind.TEMPORAL:
+            seconds = std * unit_seconds(storage_type(self.data_type))
+            metrics.add("std_dev_seconds", seconds, exact=False, bound=bound, kind="float64")
+            std = seconds
+        flat["std_dev"] = metrics.add("std_dev", std, exact=False, bound=bound, kind="float64")
+
+    def _clamped(self, value: int) -> int:
+        """An integer-domain figure derived through float64, held within the exact min/max
+        (a float64 rounding of 9999-12-31 23:59:59.999999 lands in year 10000)."""
+        return min(max(value, int(self.min)), int(self.max))
+
     def _fits_float64(self) -> bool:
         if self.kind is Kind.FLOAT:
             return True
@@ -354,13 +430,7 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
         return max(abs(int(self.min)), abs(int(self.max))) <= 2**53
 
     def _exact_mean(self) -> float:
-        if self.kind is Kind.FLOAT:
-            return float(self.total) / self.valid
-        if self.kind is Kind.DECIMAL:
-            with localcontext() as dc:
-                dc.prec = _DECIMAL_PRECISION
-                return float(self.total / self.valid)
-        return float(self.total / self.valid)  # int / int rounds correctly
+        return self._mean_of(self.total, self.valid)
 
     def _render_one(self, value: Any) -> Any:
         if self.kind is Kind.TEMPORAL:
@@ -375,29 +445,64 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
             with localcontext() as dc:
                 dc.prec = _DECIMAL_PRECISION
                 return decimal_from_float(value, storage_type(self.data_type))
-        as_int = int(value)
+        as_int = self._clamped(int(value))
         return self._render_one(as_int) if self.kind is Kind.TEMPORAL else as_int
 
     def _histogram(self) -> dict[str, Any]:
         """Equal-width bins from min to max, counted from the KLL sketch (left-closed bins,
-        the last one closed on both sides, as numpy.histogram)."""
+        the last one closed on both sides, as numpy.histogram).
+
+        Edges are always strictly increasing, whatever the range: integer-domain edges
+        are computed in exact integers, float edges without forming ``max - min`` (which
+        overflows for +-1.7e308), and edges that coincide as float64 (a range of a few
+        ulps, timestamps 1 us apart as float) merge their bins, down to one bin."""
         import numpy as np
 
-        low, high = float(self.min), float(self.max)
-        if low == high:
-            edges = [low, high]
+        if self.kind is Kind.TEMPORAL:
+            low, high = int(self.min), int(self.max)
+            raw: list[Any] = [
+                low + (high - low) * i // HISTOGRAM_BINS for i in range(HISTOGRAM_BINS + 1)
+            ]
+        else:
+            low_f, high_f = float(self.min), float(self.max)
+            if math.isfinite(high_f - low_f):
+                raw = np.linspace(low_f, high_f, HISTOGRAM_BINS + 1).tolist()
+            else:  # +-1.7e308: the width overflows, a weighted mean of the ends does not
+                raw = [
+                    low_f * (1 - i / HISTOGRAM_BINS) + high_f * (i / HISTOGRAM_BINS)
+                    for i in range(HISTOGRAM_BINS + 1)
+                ]
+            raw[0], raw[-1] = low_f, high_f
+        edges = [raw[0]]
+        for edge in raw[1:-1]:
+            if float(edges[-1]) < float(edge) < float(raw[-1]):
+                edges.append(edge)
+        if float(raw[-1]) > float(edges[0]):
+            edges.append(raw[-1])
+        if len(edges) < 2:
+            edges = [raw[0], raw[-1]]
             counts = [self.valid]
         else:
-            edges = np.linspace(low, high, HISTOGRAM_BINS + 1).tolist()
-            pmf = self.kll.sketch.get_pmf(edges[1:-1], False)
+            pmf = self.kll.sketch.get_pmf([float(e) for e in edges[1:-1]], False)
             counts = [round(p * self.valid) for p in pmf]
         if self.kind is Kind.TEMPORAL:
-            shown = render_values([round(e) for e in edges], self.data_type, self.kind)
-        elif self.kind is Kind.INTEGER:
-            shown = list(edges)
+            shown = render_values(edges, self.data_type, self.kind)
         else:
             shown = list(edges)
         return {"edges": shown, "counts": counts}
+
+
+def _ldexp_or_none(value: float, exp: int) -> float | None:
+    """``value * 2**exp``, or None where float64 cannot hold it."""
+    try:
+        result = math.ldexp(value, exp)
+    except OverflowError:
+        return None
+    return None if math.isinf(result) else result
+
+
+def _add_or_none(a: int | None, b: int | None) -> int | None:
+    return None if a is None or b is None else a + b
 
 
 _NUMERIC_NAMES = {Kind.INTEGER: "integer", Kind.FLOAT: "float", Kind.DECIMAL: "decimal"}
