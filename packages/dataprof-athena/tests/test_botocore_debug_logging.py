@@ -32,7 +32,7 @@ def debug_logging(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
 def test_botocore_debug_logs_never_show_the_session_token(
     moto_server: str, debug_logging: None, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    import boto3  # noqa: TID251 - the real botocore is the point of this test
+    import boto3
 
     session = boto3.session.Session(region_name=MOTO_REGION)  # credentials from the env
     athena = session.client("athena", endpoint_url=moto_server)
