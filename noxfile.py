@@ -217,9 +217,12 @@ def bench(session: nox.Session) -> None:
         BACKENDS["iceberg"],
         "-e",
         BACKENDS["redshift"],
+        "-e",
+        BACKENDS["athena"],
         "duckdb",
         "polars",
         "psutil",
+        "sqlglot",
     )
     for script in sorted(Path("benchmarks").glob("bench_*.py")):
         session.run("python", str(script), *session.posargs)
