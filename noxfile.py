@@ -32,7 +32,11 @@ nox.options.sessions = [
     "athena",
     "all_backends",
     "infra",
+    "build",
 ]
+# Where bytecode is not written (PYTHONDONTWRITEBYTECODE=1 is common in containers and set
+# on our machines) an uncompiled venv recompiles every imported module on each CLI call.
+os.environ.setdefault("UV_COMPILE_BYTECODE", "1")
 
 ROOT = Path(__file__).parent
 CORE = "packages/dataprof-core"
@@ -194,6 +198,41 @@ def infra(session: nox.Session) -> None:
     with session.chdir("infra"):
         session.run("mypy", "--strict", ".", env=env)
         session.run(*PYTEST, "tests", *session.posargs, env=env)
+
+
+@nox.session
+def build(session: nox.Session) -> None:
+    """Every wheel and sdist, then each wheel installed alone in a fresh venv (core; core
+    plus each backend) to prove it stands alone: a release is `uv publish dist/*` away."""
+    dist = Path(session.create_tmp()) / "dist"
+    for path in [CORE, *BACKENDS.values()]:
+        session.run("uv", "build", "--quiet", "--out-dir", str(dist), path, external=True)
+    wheels = {p.name.split("-")[0]: p for p in dist.glob("*.whl")}
+    sdists = sorted(dist.glob("*.tar.gz"))
+    session.log(f"built {len(wheels)} wheels and {len(sdists)} sdists in {dist}")
+    if len(wheels) != 1 + len(BACKENDS) or len(sdists) != 1 + len(BACKENDS):
+        session.error(f"expected a wheel and an sdist per package, got {sorted(dist.iterdir())}")
+    for name in ["core", *BACKENDS]:
+        venv = Path(session.create_tmp()) / f"alone-{name}"
+        session.run("uv", "venv", "--quiet", "--allow-existing", str(venv), external=True)
+        python = str(venv / "bin" / "python")
+        chosen = [
+            wheels["dataprof_core"],
+            *([wheels[f"dataprof_{name}"]] if name != "core" else []),
+        ]
+        session.run(
+            "uv", "pip", "install", "--quiet", "--python", python, *map(str, chosen), external=True
+        )
+        session.run(python, "-c", IMPORT_CHECK, external=True)
+        expect = {"file", name} - {"core"}
+        session.run(
+            python,
+            "-c",
+            "from dataprof import list_connectors; rows = {r.name: r.status for r in "
+            f"list_connectors()}}; print(rows); assert all(rows[n] == 'available' for n in {sorted(expect)!r})",
+            external=True,
+        )
+        session.run(str(venv / "bin" / "dataprof"), "schema", "examples/trips.csv", external=True)
 
 
 @nox.session

@@ -37,3 +37,24 @@ def test_listing_connectors_imports_no_backend() -> None:
         ).stdout.split()
     )
     assert not loaded & HEAVY, loaded & HEAVY
+
+
+def test_cli_help_imports_nothing_heavy() -> None:
+    """Every `dataprof` call pays for what building the app imports: keep it to the CLI's own
+    modules (where bytecode is not written, each imported module is compiled on every call)."""
+    code = (
+        "import sys, io, contextlib, runpy; sys.argv = ['dataprof', '--help']\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    try:\n"
+        "        runpy.run_module('dataprof', run_name='__main__')\n"
+        "    except SystemExit:\n"
+        "        pass\n"
+        "print(' '.join(sorted({m.split('.')[0] for m in sys.modules})))"
+    )
+    loaded = set(
+        subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=True
+        ).stdout.split()
+    )
+    assert "typer" in loaded  # the app was built
+    assert not loaded & (HEAVY | {"jinja2", "datasketches", "psycopg", "httpx", "scipy"})

@@ -23,6 +23,7 @@ from dataprof.cli.options import (
     resolve_named_source,
 )
 from dataprof.cli.output import EXIT_FAILED_CHECK, console, handle_errors
+from dataprof.cli.profile_view import source_title
 from dataprof.registry import get_connector, list_connectors
 
 if TYPE_CHECKING:
@@ -107,7 +108,10 @@ def schema(
     if as_json or output is SchemaFormat.JSON:
         sys.stdout.write(json.dumps(columns, indent=2) + "\n")
         return
-    out = Table("column", "type", title=f"{cfg.label}: {cfg.qualified_table}")
+    # The title on its own line: a table's title wraps at the table's (narrow) width.
+    title = source_title(cfg.source_type, cfg.name, cfg.database, cfg.table, console.width)
+    console.print(Text(title, style="bold"), highlight=False)
+    out = Table("column", "type")
     for name, type_name in columns.items():
         out.add_row(escape(name), escape(type_name))
     console.print(out)
@@ -147,7 +151,8 @@ def sample(
     title = f"{cfg.qualified_table}: first {rows.num_rows} rows"
     records = [["" if v is None else str(v) for v in r.values()] for r in rows.to_pylist()]
     if _fits(rows.column_names, records, console.width):
-        out = Table(*rows.column_names, title=title, title_justify="left")
+        console.print(Text(title, style="bold"), highlight=False)
+        out = Table(*rows.column_names)
         for record in records:
             out.add_row(*map(Text, record))
         console.print(out)

@@ -1,0 +1,5 @@
+"""``python -m dataprof``: the same as the ``dataprof`` command."""
+
+from dataprof.cli import main
+
+main()
