@@ -220,3 +220,23 @@ def test_any_rows_agree_with_the_reference(
         pushed = profile_table(connector, mode="pushdown")
         reference = _reference(table, connector.get_schema())
     assert_pushdown_agrees(pushed, reference, table)  # type: ignore[arg-type]
+
+
+def test_types_read_as_text_are_profiled_through_their_text(
+    emulation: RedshiftEmulation, database: str
+) -> None:
+    """Redshift refuses MIN, LEN and regexes on types it does not hold as characters
+    (intervals, VARBYTE, ...): pushdown profiles their text, as the scan reads it."""
+    emulation.connection().execute(
+        "CREATE TABLE odd (span interval, raw bytea, tag uuid);"
+        "INSERT INTO odd VALUES ('1 day', '\\x00ff', 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'),"
+        "('2 hours', NULL, 'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'), (NULL, '\\x', NULL)"
+    )
+    with get_connector(redshift_config(database, table="odd")) as connector:
+        assert connector.get_schema() == {"span": "interval", "raw": "bytea", "tag": "uuid"}
+        rows = pa.Table.from_batches(list(connector.iter_batches()))
+        pushed = profile_table(connector, mode="pushdown")
+        reference = _reference(rows, connector.get_schema())
+    assert_pushdown_agrees(pushed, reference, rows)  # type: ignore[arg-type]
+    assert 'CAST("span" AS VARCHAR(65535))' in emulation.executed[-2].sql
+    assert pushed.column("tag").inferred_type == "uuid"  # type: ignore[union-attr]

@@ -55,7 +55,15 @@ def profile_in_redshift(connector: RedshiftConnector, request: PushdownRequest) 
     where = connector.error_context()
     table_sql = connector.table_sql
     plans = [
-        plan_column(i, name, schema.field(name).type, table_sql, request.top_n, where)
+        plan_column(
+            i,
+            name,
+            schema.field(name).type,
+            table_sql,
+            request.top_n,
+            where,
+            connector.columns[name].type_name,
+        )
         for i, name in enumerate(names)
     ]
     doing = f"profiling {connector.config.qualified_table} in Redshift"

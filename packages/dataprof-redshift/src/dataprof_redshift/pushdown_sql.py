@@ -61,6 +61,7 @@ MAX_STATEMENT_BYTES = 100_000
 MAX_SELECT_ITEMS = 1_600
 """Redshift's limit on the columns of a result."""
 TEXT = "VARCHAR(65535)"
+_CHARACTER_TYPES = frozenset({"varchar", "bpchar", "name"})
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,21 @@ class ColumnPlan:
 
 
 def plan_column(
-    index: int, name: str, data_type: pa.DataType, table_sql: str, top_n: int, where: dict[str, str]
+    index: int,
+    name: str,
+    data_type: pa.DataType,
+    table_sql: str,
+    top_n: int,
+    where: dict[str, str],
+    type_name: str = "varchar",
 ) -> ColumnPlan:
-    """The aggregates and top-values branch of one column (refusing an unquotable name)."""
+    """The aggregates and top-values branch of one column (refusing an unquotable name).
+
+    ``type_name`` is Redshift's (``type_names.ColumnType.type_name``): a column read as
+    text that is not a character type (``super``, ``timetz``, intervals, ``varbyte``,
+    spatial types) is profiled through its text, as a scan sees it, because Redshift
+    refuses ``MIN``, ``LEN`` and regular expressions on those types themselves.
+    """
     kind, _ = kind_of(data_type)
     col = quote_identifier(name, where=where)
     aggregates = {"count": f"COUNT({col})"}
@@ -120,6 +133,7 @@ def plan_column(
             }
         aggregates |= _quantiles(col)
     elif kind is Kind.STRING:
+        col = valid = _as_text(col, type_name)
         length = f"LEN({col})"
         aggregates |= {
             "distinct": f"APPROXIMATE COUNT(DISTINCT {col})",
@@ -153,6 +167,14 @@ def plan_column(
             f"LIMIT {int(top_n)}) AS top_{index}"
         )
     return ColumnPlan(index, name, data_type, kind, aggregates, member, branch)
+
+
+def _as_text(col: str, type_name: str) -> str:
+    if type_name in _CHARACTER_TYPES:
+        return col
+    if type_name == "super":
+        return f"JSON_SERIALIZE({col})"
+    return f"CAST({col} AS {TEXT})"
 
 
 def _quantiles(expr: str) -> dict[str, str]:
