@@ -164,3 +164,24 @@ def test_timeout_in_the_emulation_stops_the_query_and_nothing_runs_after(
     started = list(athena.executions)
     assert athena.stopped == started[-1:]
     assert len(athena.statements) == len(started)
+
+
+def test_an_interrupt_stops_the_query_and_propagates(
+    athena: AthenaEmulation, make_config: Callable[..., DataSourceConfig]
+) -> None:
+    from dataprof_athena.polling import run_query
+
+    def interrupted(_: float) -> None:
+        raise KeyboardInterrupt
+
+    athena.running_polls = 1_000_000
+    with get_connector(make_config("t", SMALL)) as connector, pytest.raises(KeyboardInterrupt):
+        run_query(
+            connector.athena,
+            f"SELECT count(*) FROM {connector.table_sql}",
+            start_kwargs={"WorkGroup": "primary"},
+            timeout_s=60,
+            where=connector.error_context(),
+            sleep=interrupted,
+        )
+    assert athena.stopped == list(athena.executions)
