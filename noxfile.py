@@ -105,7 +105,12 @@ def lint(session: nox.Session) -> None:
 def typecheck(session: nox.Session) -> None:
     """mypy --strict on each package's source."""
     session.install(
-        "mypy", "pandas-stubs", "boto3-stubs[athena,redshift-data,s3,glue]", "pytest", "hypothesis"
+        "mypy",
+        "pandas-stubs",
+        "boto3-stubs[athena,redshift-data,s3,glue]",
+        "pytest",
+        "hypothesis",
+        "psycopg[binary]>=3.1",
     )
     session.install("-e", CORE, *(arg for path in BACKENDS.values() for arg in ("-e", path)))
     for path in [CORE, *BACKENDS.values()]:

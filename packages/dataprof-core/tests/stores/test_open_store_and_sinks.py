@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -46,13 +47,13 @@ def test_file_urls(tmp_path: Path) -> None:
         open_store("file://server/share")
 
 
-def test_unknown_and_not_yet_available_schemes() -> None:
+def test_unknown_schemes_and_postgres_without_psycopg(monkeypatch: pytest.MonkeyPatch) -> None:
     with pytest.raises(ConfigurationError, match="Unknown profile store scheme 's3'"):
         open_store("s3://bucket/prefix")
-    with pytest.raises(
-        ConfigurationError, match=r"PostgreSQL profile store \(postgresql://\)"
-    ) as info:
+    monkeypatch.setitem(sys.modules, "psycopg", None)  # what `import psycopg` sees uninstalled
+    with pytest.raises(ConfigurationError, match="needs psycopg") as info:
         open_store("postgresql://user:hunter2pw@db:5432/profiles")
+    assert "pip install 'dataprof-core[postgres]'" in str(info.value)
     assert "hunter2pw" not in str(info.value)
     with pytest.raises(ConfigurationError, match="redis") as unknown:
         open_store("redis://user:sekrit99@host/0")

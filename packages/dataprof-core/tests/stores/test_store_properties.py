@@ -1,13 +1,16 @@
-"""Property: whatever names and values a table holds, the local store gives back exactly
-what it was given."""
+"""Property: whatever names and values a table holds, a store gives back exactly what it
+was given; the PostgreSQL store refuses, naming the field, what PostgreSQL cannot hold
+(NUL, lone surrogates, integers past bigint) and gives back exactly everything else."""
 
 from __future__ import annotations
 
+import hashlib
 import math
 from datetime import UTC, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -145,3 +148,68 @@ def test_store_round_trip(tmp_path_factory: Any, original: TableProfile) -> None
     assert [s.run_id for s in store.list_runs(source)] == [original.run_id]
     assert [p.run_id for p in store.history(source)] == [original.run_id]
     assert store.root in (store.root / source.key).parents  # the key never escapes the root
+
+
+# -- the PostgreSQL store ------------------------------------------------------------------
+_BIGINT = 2**63 - 1
+
+
+def pg_refusal(original: TableProfile) -> bool:
+    """Whether PostgreSQL cannot hold something in ``original`` (text or a bigint column)."""
+
+    def bad_text(value: Any) -> bool:
+        if isinstance(value, str):
+            if "\x00" in value:
+                return True
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                return True
+            return False
+        if isinstance(value, dict):
+            return any(bad_text(k) or bad_text(v) for k, v in value.items())
+        if isinstance(value, list | tuple | set | frozenset):
+            return any(bad_text(v) for v in value)
+        return False
+
+    too_big = original.row_count > _BIGINT or any(
+        (c.field_id or 0) > _BIGINT or c.row_count > _BIGINT for c in original.columns
+    )
+    return too_big or bad_text(original.model_dump())
+
+
+@pytest.fixture(scope="module")
+def pg_store(postgres_server: Any) -> Any:
+    from dataprof.stores.postgres import PostgresProfileStore
+    from dataprof.testing.profile_db import profile_template
+
+    dsn = postgres_server.fresh_database(template=profile_template(postgres_server))
+    with PostgresProfileStore(dsn) as store:
+        yield store
+
+
+pg_profiles = profiles().map(
+    lambda p: p.model_copy(update={"run_id": hashlib.md5(p.run_id.encode()).hexdigest()})
+)
+
+
+@pytest.mark.postgres
+@given(pg_profiles)
+def test_postgres_store_round_trip_or_a_named_refusal(
+    pg_store: Any, original: TableProfile
+) -> None:
+    from dataprof.stores import StoreError
+
+    pg_store._connection().execute("truncate data_sources cascade")
+    if pg_refusal(original):
+        with pytest.raises(StoreError, match=r"holds a NUL|lone surrogate|does not fit") as info:
+            pg_store.save_run(original)
+        assert "PostgreSQL" in str(info.value)
+        assert pg_store.list_runs() == []  # nothing half-written
+        return
+    pg_store.save_run(original)
+    loaded = pg_store.get_run(original.run_id)
+    assert profile_to_json(loaded) == profile_to_json(original)
+    source = SourceIdentity.of(original)
+    assert [s.run_id for s in pg_store.list_runs(source)] == [original.run_id]
+    assert [profile_to_json(p) for p in pg_store.history(source)] == [profile_to_json(original)]

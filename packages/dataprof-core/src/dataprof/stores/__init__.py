@@ -1,7 +1,9 @@
-"""Where profiles go: the :class:`ProfileStore` interface and the local folder store.
+"""Where profiles go: the :class:`ProfileStore` interface, the local folder store and the
+PostgreSQL store.
 
 :func:`open_store` turns ``--store`` / ``DATAPROF_STORE`` into a store (a path or
-``file://`` URL: :class:`LocalProfileStore`). Result sinks
+``file://`` URL: :class:`LocalProfileStore`; ``postgresql://``: :class:`PostgresProfileStore`,
+psycopg imported only when one is opened). Result sinks
 (:class:`ResultSink`, hook ``dataprof_result_sinks``) hear about each finished run.
 """
 
@@ -21,11 +23,13 @@ from dataprof.stores.factory import (
 )
 from dataprof.stores.identity import SourceIdentity
 from dataprof.stores.local import LocalProfileStore
+from dataprof.stores.postgres import PostgresProfileStore
 from dataprof.stores.sinks import ResultSink, publish, result_sinks
 
 __all__ = [
     "DEFAULT_STORE",
     "LocalProfileStore",
+    "PostgresProfileStore",
     "ProfileStore",
     "ResultSink",
     "RunNotFoundError",

@@ -16,6 +16,7 @@ from __future__ import annotations
 import abc
 from collections import Counter
 from datetime import UTC, datetime
+from typing import Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -165,3 +166,9 @@ class ProfileStore(abc.ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         """Release connections. Safe to call twice."""
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()

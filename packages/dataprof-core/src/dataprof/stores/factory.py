@@ -2,8 +2,8 @@
 
 ``./.dataprof/store`` (gitignored) is the default, so a first ``dataprof
 profile`` keeps history without any setup. A path or a ``file://`` URL opens the
-local store; ``postgresql://`` is reserved for the PostgreSQL store, which ships
-separately; any other scheme is a configuration error that names it.
+local store; ``postgresql://`` the PostgreSQL store (psycopg, ``dataprof-core[postgres]``);
+any other scheme is a configuration error that names it.
 """
 
 from __future__ import annotations
@@ -48,11 +48,10 @@ def open_store(url_or_path: str | Path | None = None) -> ProfileStore:
             )
         return LocalProfileStore(Path(unquote(parsed.path)))
     if scheme in {"postgresql", "postgres"}:
-        raise ConfigurationError(
-            f"The PostgreSQL profile store ({scheme}://) is not available in this version",
-            hint="use a local folder for --store until the PostgreSQL store is installed",
-        )
+        from dataprof.stores.postgres import PostgresProfileStore
+
+        return PostgresProfileStore(location)
     raise ConfigurationError(
         f"Unknown profile store scheme {scheme!r} in {redact(location)!r}",
-        hint="give a folder path, a file:// URL, or (later) a postgresql:// URL",
+        hint="give a folder path, a file:// URL or a postgresql:// URL",
     )

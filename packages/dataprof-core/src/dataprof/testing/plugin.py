@@ -17,7 +17,13 @@ import pytest
 from dataprof.registry import ConnectorRegistry, default_registry
 from dataprof.testing.moto_server import moto_server
 
-__all__ = ["dataprof_registry", "moto_server", "postgres_server", "pytest_configure"]
+__all__ = [
+    "dataprof_registry",
+    "moto_server",
+    "postgres_server",
+    "profile_database",
+    "pytest_configure",
+]
 
 if TYPE_CHECKING:
     from dataprof.testing.postgres import PostgresServer
@@ -59,3 +65,12 @@ def postgres_server() -> Iterator[PostgresServer]:
         yield server
     finally:
         server.stop()
+
+
+@pytest.fixture
+def profile_database(postgres_server: PostgresServer) -> str:
+    """A fresh database per test, cloned from a Supabase-like one with the profile schema
+    migrated (see ``dataprof.testing.profile_db``); returns its superuser DSN."""
+    from dataprof.testing.profile_db import profile_template
+
+    return postgres_server.fresh_database(template=profile_template(postgres_server))

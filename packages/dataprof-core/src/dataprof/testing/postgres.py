@@ -217,6 +217,18 @@ class PostgresServer:
                 self._templates[name] = dsn
         return name
 
+    def require_password(self, role: str, password: str) -> None:
+        """Create login ``role`` and make the server demand its password over TCP (scram),
+        so tests can see what a wrong password does; everyone else stays on trust."""
+        if self._root is None:
+            raise PostgresUnavailable("the server is not running: call start() first")
+        literal = "'" + password.replace("'", "''") + "'"
+        self.psql(f"CREATE ROLE {_quote_ident(role)} LOGIN PASSWORD {literal}")
+        hba = self._root / "data" / "pg_hba.conf"
+        rule = f"host all {_quote_ident(role)} 127.0.0.1/32 scram-sha-256\n"
+        hba.write_text(rule + hba.read_text())
+        self.psql("select pg_reload_conf()")
+
     def psql(self, sql: str, dbname: str = "postgres") -> str:
         """Run ``sql`` with ``psql`` (stop on the first error); returns unaligned tuples-only output."""
         result = subprocess.run(

@@ -1,0 +1,1 @@
+../../packages/dataprof-core/src/dataprof/stores/migrations/001_profile_schema.sql
