@@ -51,6 +51,7 @@ BACKEND_TEST_DEPS = {
     "redshift": ["boto3", "sqlglot>=26", "psycopg[binary]>=3.1"],
     "athena": ["moto[server,s3,athena]>=5", "boto3", "duckdb", "sqlglot"],
 }
+CORE_TEST_DEPS = ["duckdb", "polars"]
 POSTGRES_TEST_DEPS = ["pglast>=6"]
 HEAVY = (
     "boto3",
@@ -131,7 +132,7 @@ def core_only(session: nox.Session) -> None:
 @nox.session
 def core(session: nox.Session) -> None:
     """dataprof-core's tests: SDK, kit, engine, anomalies, stores, CLI."""
-    session.install("-e", CORE, *TEST_DEPS, "duckdb", "polars")
+    session.install("-e", CORE, *TEST_DEPS, *CORE_TEST_DEPS)
     _pytest(session, CORE, marks="not postgres")
 
 
@@ -142,7 +143,8 @@ def postgres(session: nox.Session) -> None:
     The server is started by the tests themselves (``dataprof.testing.postgres``) from
     installed PostgreSQL binaries; `.ci/run` installs Debian's `postgresql` when absent.
     """
-    session.install("-e", f"{CORE}[postgres]", *TEST_DEPS, *POSTGRES_TEST_DEPS)
+    # The core deps too: collection imports every test module, and none may skip.
+    session.install("-e", f"{CORE}[postgres]", *TEST_DEPS, *CORE_TEST_DEPS, *POSTGRES_TEST_DEPS)
     _pytest(session, CORE, marks="postgres")
 
 

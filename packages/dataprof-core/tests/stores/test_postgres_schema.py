@@ -71,6 +71,7 @@ PLACES: dict[str, tuple[str, str]] = {
     "TableProfile.columns_requested": ("profile_results", "columns_requested"),
     "TableProfile.sample_seed": ("profile_results", "details"),
     "TableProfile.history_comparison": ("profile_results", "details"),
+    "TableProfile.queries": ("profile_results", "details"),
     **{
         f"ColumnProfile.{name}": ("column_profiles", name)
         for name in ColumnProfile.model_fields

@@ -16,6 +16,7 @@ from dataprof.profiling.models import (
     HistoryComparison,
     Metric,
     ProfileMode,
+    QueryStats,
     RunStatus,
     Severity,
     SkippedRun,
@@ -75,6 +76,7 @@ def rich_profile(run: int = 0) -> TableProfile:
         field_ids={"ts": 1, "amount": 2},
         snapshot_id=2**62,
         notes=["mode auto chose full"],
+        queries=[QueryStats(query_id="q-1", bytes_scanned=2**40, engine_ms=12)],
     )
 
 
@@ -93,6 +95,7 @@ def test_round_trip_is_exact(store: ProfileStore) -> None:
     assert list(loaded.anomalies[0].metadata) == ["zeta", "$dataprof", "v", "alpha"]
     assert list(loaded.sketches) == ["amount/kll", "a/first-but-later"]
     assert loaded.sketches == original.sketches
+    assert loaded.queries == original.queries
 
 
 def test_history_newest_first_and_latest(store: ProfileStore) -> None:
