@@ -52,7 +52,7 @@ STATE_MACHINE_TIMEOUT = Duration.hours(6)
 EXECUTION_ARN_VARIABLE = "DATAPROF_EXECUTION_ARN"
 """The execution ARN, from which the job derives the run id (every task gets it)."""
 SPEC_VARIABLE = "DATAPROF_JOB_SPEC"
-"""The workflow input as JSON (``dataprof job profile`` and ``fail``)."""
+"""The workflow input as JSON (every task: it names the table the run belongs to)."""
 ERROR_VARIABLE = "DATAPROF_JOB_ERROR"
 """The Step Functions error name that sent the run to HandleError (``dataprof job fail``)."""
 
@@ -145,7 +145,9 @@ class ProfileWorkflow(Construct):
             PROFILE_TIMEOUT,
             {SPEC_VARIABLE: _EXECUTION_INPUT},
         )
-        store_results = job("StoreResults", ["store"], STORE_TIMEOUT, {})
+        store_results = job(
+            "StoreResults", ["store"], STORE_TIMEOUT, {SPEC_VARIABLE: _EXECUTION_INPUT}
+        )
         handle_error = job(
             "HandleError",
             ["fail"],

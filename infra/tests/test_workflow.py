@@ -109,6 +109,7 @@ def test_every_task_runs_the_job_on_fargate_with_a_timeout(definition: dict[str,
         env = {e["Name"]: e for e in override["Environment"]}
         # Every task names the run by the execution ARN.
         assert env[EXECUTION_ARN_VARIABLE]["Value.$"] == "$$.Execution.Id"
+        assert env[SPEC_VARIABLE]["Value.$"] == "States.JsonToString($$.Execution.Input)"
         assert not [n for n in env if "SECRET" in n or "KEY" in n]
         assert task["TimeoutSeconds"] > 0
         total += task["TimeoutSeconds"]

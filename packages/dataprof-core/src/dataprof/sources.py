@@ -32,7 +32,14 @@ from pydantic import ValidationError
 from dataprof.config import DataSourceConfig
 from dataprof.errors import ConfigurationError, PluginError
 
-__all__ = ["CONFIG_FILENAMES", "NamedSource", "find_config_file", "load_source", "load_sources"]
+__all__ = [
+    "CONFIG_FILENAMES",
+    "NamedSource",
+    "find_config_file",
+    "load_source",
+    "load_sources",
+    "substitute_env",
+]
 
 CONFIG_FILENAMES = ("dataprof.toml", "dataprof.yaml", "dataprof.yml")
 
@@ -122,7 +129,7 @@ def _build(path: Path, name: str, body: Any) -> NamedSource:
     if not isinstance(body, dict):
         raise ConfigurationError(f"{where} must be a table", source=name)
     _check_keys(body, where, name)
-    resolved = _substitute_env(body, where)
+    resolved = substitute_env(body, where)
     config_part = {k: v for k, v in resolved.items() if k in _CONFIG_KEYS}
     if config_part.get("source_type") == "file":
         config_part = _file_labels(config_part)
@@ -172,11 +179,14 @@ def _file_labels(part: dict[str, Any]) -> dict[str, Any]:
     return {**defaults, **part}
 
 
-def _substitute_env(value: Any, where: str) -> Any:
+def substitute_env(value: Any, where: str) -> Any:
+    """``value`` with every ``${NAME}`` (``${NAME:-default}``) replaced by that environment
+    variable, through nested mappings and lists; an unset one without a default is a
+    :class:`ConfigurationError` naming ``where``."""
     if isinstance(value, dict):
-        return {k: _substitute_env(v, where) for k, v in value.items()}
+        return {k: substitute_env(v, where) for k, v in value.items()}
     if isinstance(value, list):
-        return [_substitute_env(v, where) for v in value]
+        return [substitute_env(v, where) for v in value]
     if not isinstance(value, str):
         return value
 

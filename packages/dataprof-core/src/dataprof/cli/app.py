@@ -24,6 +24,7 @@ COMMANDS_ENTRY_POINT_GROUP = "dataprof.commands"
 _COMMAND_MODULES: tuple[str, ...] = (
     "dataprof.cli.connector_commands",
     "dataprof.cli.profile_commands",
+    "dataprof.cli.job_commands",
     "dataprof.cli.report_commands",
 )
 
