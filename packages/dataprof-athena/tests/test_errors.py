@@ -185,3 +185,18 @@ def test_an_interrupt_stops_the_query_and_propagates(
             sleep=interrupted,
         )
     assert athena.stopped == list(athena.executions)
+
+
+@pytest.mark.parametrize(
+    ("params", "field"),
+    [
+        ({"output_location": "my-bucket/results"}, "connection_params.output_location"),
+        ({"query_timeout_s": 0}, "connection_params.query_timeout_s"),
+        ({"password": "x"}, "connection_params.password"),
+    ],
+)
+def test_bad_params_are_refused_when_the_connector_is_built(
+    make_config: Callable[..., DataSourceConfig], params: dict[str, object], field: str
+) -> None:
+    with pytest.raises(ConfigurationError, match=field.replace(".", r"\.")):
+        get_connector(make_config("t", **params))

@@ -19,6 +19,7 @@ class AthenaParams(BaseModel):
     catalog: str = Field(default="AwsDataCatalog", description="data catalog holding the database")
     output_location: str | None = Field(
         default=None,
+        pattern=r"^s3://[^/]+(/.*)?$",
         description="s3://bucket/prefix/ for query results; default: the work group's",
     )
     endpoint_url: str | None = Field(default=None, description="Athena endpoint (VPC endpoint)")
