@@ -10,6 +10,8 @@ from redshift_emulation import RedshiftEmulation
 from redshift_tables import load_table, redshift_config
 
 from dataprof import get_connector
+from dataprof.errors import ConnectorError
+from dataprof.profiling import profile_table
 from dataprof.testing import comparable_rows, standard_table
 
 
@@ -79,3 +81,18 @@ def test_more_types_round_trip(
         assert connector.arrow_schema().field("v").type == data_type
         read = pa.Table.from_batches(list(connector.iter_batches()))
     assert comparable_rows(read) == comparable_rows(table)
+
+
+def test_a_value_arrow_cannot_hold_is_a_clear_error(
+    emulation: RedshiftEmulation, database: str
+) -> None:
+    emulation.connection().execute(
+        "CREATE TABLE odd_times (id int8, ts date);"
+        "INSERT INTO odd_times VALUES (1, '2024-01-01'), (2, '0044-03-15 BC')"
+    )
+    with get_connector(redshift_config(database, table="odd_times")) as connector:
+        with pytest.raises(ConnectorError, match=r"column 'ts' \(date\) holds '0044-03-15 BC'"):
+            list(connector.iter_batches())
+        with pytest.raises(ConnectorError, match="'0044-03-15 BC'"):
+            profile_table(connector, mode="pushdown")
+        assert connector.get_sample_arrow(1).num_rows == 1  # the rows before it still read

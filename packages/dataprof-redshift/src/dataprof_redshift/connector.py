@@ -25,7 +25,7 @@ from dataprof.errors import ConfigurationError, DatabaseNotFoundError, TableNotF
 from dataprof_redshift.data_api import DataApi, StatementRun
 from dataprof_redshift.error_translation import ErrorContext
 from dataprof_redshift.params import RedshiftParams, schema_and_table
-from dataprof_redshift.records import decode_page
+from dataprof_redshift.records import UndecodableValueError, decode_page, undecodable
 from dataprof_redshift.sql import count_statement, quoted_table, select_statement
 from dataprof_redshift.type_names import ColumnType, column_type
 
@@ -124,7 +124,10 @@ class RedshiftConnector(DataConnector):
         doing = f"reading {self.config.qualified_table}"
         run = self.api.run(sql, doing=doing)
         for page in self.api.pages(run, doing=doing):
-            batch = decode_page(page.get("Records", []), types, schema)
+            try:
+                batch = decode_page(page.get("Records", []), types, schema)
+            except UndecodableValueError as exc:
+                raise undecodable(exc, self.error_context()) from exc
             for start in range(0, batch.num_rows, batch_size):
                 yield batch.slice(start, batch_size)
 

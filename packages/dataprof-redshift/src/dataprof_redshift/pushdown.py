@@ -35,6 +35,7 @@ from dataprof_redshift.pushdown_sql import (
     plan_column,
     top_values_statements,
 )
+from dataprof_redshift.records import UndecodableValueError, decode_page, undecodable
 from dataprof_redshift.type_names import ColumnType
 
 if TYPE_CHECKING:
@@ -103,15 +104,18 @@ def profile_in_redshift(connector: RedshiftConnector, request: PushdownRequest) 
         top_n=request.top_n,
     )
     declared = connector.get_schema()
-    columns = [
-        builder.column(
-            p.name,
-            p.data_type,
-            declared[p.name],
-            _figures(p, rows, figures[p.index], tops[p.index], connector.columns[p.name]),
-        )
-        for p in plans
-    ]
+    try:
+        columns = [
+            builder.column(
+                p.name,
+                p.data_type,
+                declared[p.name],
+                _figures(p, rows, figures[p.index], tops[p.index], connector.columns[p.name]),
+            )
+            for p in plans
+        ]
+    except UndecodableValueError as exc:
+        raise undecodable(exc, where) from exc
     notes.append(f"redshift: {len(runs)} statements ({', '.join(r.statement_id for r in runs)})")
     return PushdownResult(
         row_count=rows,
@@ -158,19 +162,25 @@ def _figures(
     count = _int(got.get("count")) or 0
     ranked = sorted(top, key=lambda vc: (-vc[1], vc[0]))
     if kind is Kind.TEMPORAL:
-        ranked = [(_temporal(v, column), c) for v, c in ranked]
+        ranked = [(_temporal(v, column, plan.name), c) for v, c in ranked]
     base: dict[str, Any] = {
         "row_count": rows,
         "null_count": rows - count,
         "distinct_count": _int(got.get("distinct")),
         "top_values": ranked if plan.top_branch is not None else None,
-        "min": _temporal(got.get("min"), column) if kind is Kind.TEMPORAL else got.get("min"),
-        "max": _temporal(got.get("max"), column) if kind is Kind.TEMPORAL else got.get("max"),
+        "min": _temporal(got.get("min"), column, plan.name)
+        if kind is Kind.TEMPORAL
+        else got.get("min"),
+        "max": _temporal(got.get("max"), column, plan.name)
+        if kind is Kind.TEMPORAL
+        else got.get("max"),
     }
     quantiles = None
     if "q:p50" in got:
         quantiles = {
-            name: _temporal(got[f"q:{name}"], column) if kind is Kind.TEMPORAL else got[f"q:{name}"]
+            name: _temporal(got[f"q:{name}"], column, plan.name)
+            if kind is Kind.TEMPORAL
+            else got[f"q:{name}"]
             for name in QUANTILES
         }
     if kind in (Kind.INTEGER, Kind.FLOAT, Kind.DECIMAL):
@@ -240,13 +250,12 @@ def _mean(total: Any, valid: int, kind: Kind) -> float | None:
     return float(total) / valid
 
 
-def _temporal(value: Any, column: ColumnType) -> Any:
+def _temporal(value: Any, column: ColumnType, name: str) -> Any:
     """Redshift's text of a date, time or timestamp as the Python value the scan shows."""
     if not isinstance(value, str):
         return value
     import pyarrow as pa
 
-    from dataprof_redshift.records import decode_page
-
-    batch = decode_page([[{"stringValue": value}]], [column], pa.schema([("v", column.arrow)]))
+    schema = pa.schema([(name, column.arrow)])
+    batch = decode_page([[{"stringValue": value}]], [column], schema)
     return batch.column(0)[0].as_py()

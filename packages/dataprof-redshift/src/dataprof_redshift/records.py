@@ -13,12 +13,25 @@ from collections.abc import Sequence
 from itertools import repeat
 from typing import TYPE_CHECKING, Any
 
+from dataprof.errors import ConnectorError
 from dataprof_redshift.type_names import ColumnType
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["decode_page"]
+__all__ = ["UndecodableValueError", "decode_page", "undecodable"]
+
+
+class UndecodableValueError(ValueError):
+    """A value Redshift sent that the column's Arrow type cannot hold (a timestamp of
+    ``infinity``, a date before year 1); ``column`` names it, ``value`` shows one."""
+
+    def __init__(self, column: str, type_name: str, value: object) -> None:
+        self.column = column
+        self.value = value
+        super().__init__(
+            f"column {column!r} ({type_name}) holds {value!r}, which Arrow cannot represent"
+        )
 
 
 def decode_page(
@@ -31,10 +44,35 @@ def decode_page(
         return pa.RecordBatch.from_pylist([], schema=schema)
     # One transpose in C, then one C-level lookup per cell (map over dict.get).
     by_column = list(zip(*records, strict=True))
-    arrays = [
-        _decode_column(cells, column) for cells, column in zip(by_column, columns, strict=True)
-    ]
+    arrays = []
+    for cells, column, field in zip(by_column, columns, schema, strict=True):
+        try:
+            arrays.append(_decode_column(cells, column))
+        except (ValueError, TypeError, ArithmeticError, NotImplementedError):
+            raise UndecodableValueError(
+                field.name, column.declared, _culprit(cells, column)
+            ) from None
     return pa.RecordBatch.from_arrays(arrays, schema=schema)
+
+
+def undecodable(exc: UndecodableValueError, where: dict[str, str]) -> ConnectorError:
+    """The error a caller sees for a value Arrow cannot hold."""
+    return ConnectorError(
+        f"Cannot read Redshift's result: {exc}",
+        **where,
+        hint="leave the column out (--columns), or filter such values out in a view; "
+        "Redshift itself can still profile the other columns",
+    )
+
+
+def _culprit(cells: Sequence[dict[str, Any]], column: ColumnType) -> object:
+    """The first cell that will not decode on its own (for the message)."""
+    for cell in cells:
+        try:
+            _decode_column([cell], column)
+        except (ValueError, TypeError, ArithmeticError, NotImplementedError):
+            return next(iter(cell.values()), None)
+    return None
 
 
 def _decode_column(cells: Sequence[dict[str, Any]], column: ColumnType) -> pa.Array:
