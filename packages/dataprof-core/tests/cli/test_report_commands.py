@@ -105,3 +105,26 @@ def test_report_explains_what_is_missing(tmp_path: Path) -> None:
     assert code == 2
     assert "other.parquet" in " ".join(err.split())
     assert not (tmp_path / "report.html").exists()
+
+
+def test_profile_writes_the_report_straight_after_profiling(tmp_path: Path) -> None:
+    """`dataprof profile SOURCE --html FILE`: the run just made, with the runs before it;
+    with --format json stdout stays the profile alone. Fix: cli/profile_commands.py."""
+    data = tmp_path / "orders.parquet"
+    profile_runs(data, (800,))
+    write_orders(data, 900, seed=5)
+    code, out, err = invoke(
+        "profile", str(data), "--no-progress", "--format", "json", "--html", "now.html"
+    )
+    assert code == 0, err
+    run_id = re.search(r'"run_id": "(\w+)"', out).group(1)  # type: ignore[union-attr]
+    assert out.lstrip().startswith("{")
+    assert out.rstrip().endswith("}")
+    assert "Report written to now.html" in err
+    page = (tmp_path / "now.html").read_text()
+    assert run_id in page
+    assert "History (2 runs)" in page
+    code, out, err = invoke("profile", str(data), "--no-progress", "--no-store", "--html", "x.html")
+    assert code == 0, err
+    assert "Report written to x.html" in out
+    assert 'id="history"' not in (tmp_path / "x.html").read_text()

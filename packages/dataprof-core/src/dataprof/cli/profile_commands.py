@@ -19,6 +19,7 @@ import sys
 import time
 from collections.abc import Sequence
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -120,6 +121,10 @@ def profile(
         bool,
         typer.Option("--wide", help=f"One table row per column (default from {WIDE_AT} columns)."),
     ] = False,
+    html: Annotated[
+        Path | None,
+        typer.Option("--html", help="Also write the run's HTML report to this file."),
+    ] = None,
 ) -> None:
     """Profile a table, flag anomalies against history, store the run."""
     from dataprof.anomalies import Thresholds
@@ -198,6 +203,8 @@ def profile(
             last_run=_last_run(profile_store, result) if profile_store is not None else None,
             wide=wide,
         )
+    if html is not None:
+        _write_html(result, profile_store, html, output)
     if kept.store_error is not None:
         assert profile_store is not None
         if getattr(kept.store_error, "run_kept", False):  # only the store's index lags
@@ -225,6 +232,17 @@ def _interrupted(exc: KeyboardInterrupt, *, recorded: bool) -> typer.Exit:
     code = 128 + (15 if isinstance(exc, RunInterrupted) else 2)
     told = failure_reason(exc) + ("; the run is recorded as failed" if recorded else "")
     return fail(told, code=code)
+
+
+def _write_html(
+    result: TableProfile, store: ProfileStore | None, path: Path, output: OutputFormat
+) -> None:
+    """The run's report with the stored runs before it (stdout stays JSON-only)."""
+    from dataprof.cli.report_commands import runs_before, write_report
+    from dataprof.report import render_html
+
+    announce = err_console if output is OutputFormat.JSON else console
+    write_report(render_html(result, runs_before(store, result)), path, announce)
 
 
 def _last_run(store: ProfileStore, result: TableProfile) -> RunSummary | None:

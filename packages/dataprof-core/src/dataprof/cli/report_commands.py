@@ -28,10 +28,12 @@ from dataprof.cli.output import console, fail, handle_errors
 from dataprof.cli.profile_commands import StoreOption
 
 if TYPE_CHECKING:
+    from rich.console import Console
+
     from dataprof.profiling.models import TableProfile
     from dataprof.stores import ProfileStore, SourceIdentity
 
-__all__ = ["register", "write_report"]
+__all__ = ["register", "runs_before", "write_report"]
 
 HISTORY_RUNS_IN_REPORT = 30
 """Past runs drawn in the trend charts."""
@@ -79,13 +81,22 @@ def report(
         page = render_comparison_html(before, after)
     else:
         profile = _chosen_run(profile_store, identity, run)
-        history = [
-            past
-            for past in profile_store.history(identity, limit=HISTORY_RUNS_IN_REPORT + 1)
-            if past.started_at < profile.started_at
-        ]
-        page = render_html(profile, history[:HISTORY_RUNS_IN_REPORT])
+        page = render_html(profile, runs_before(profile_store, profile))
     write_report(page, output)
+
+
+def runs_before(store: ProfileStore | None, profile: TableProfile) -> list[TableProfile]:
+    """The stored succeeded runs of the profile's table that started before it (newest
+    first, at most ``HISTORY_RUNS_IN_REPORT``): the trends of its report."""
+    from dataprof.stores import SourceIdentity
+
+    if store is None:
+        return []
+    history = store.history(SourceIdentity.of(profile), limit=HISTORY_RUNS_IN_REPORT + 1)
+    before = [
+        p for p in history if p.started_at < profile.started_at and p.run_id != profile.run_id
+    ]
+    return before[:HISTORY_RUNS_IN_REPORT]
 
 
 def _chosen_run(store: ProfileStore, identity: SourceIdentity, run_id: str | None) -> TableProfile:
@@ -112,8 +123,8 @@ def _run_of(store: ProfileStore, identity: SourceIdentity, run_id: str) -> Table
     return profile
 
 
-def write_report(page: str, output: Path) -> None:
-    """Write ``page`` to ``output`` (``-`` is stdout) and say where it went."""
+def write_report(page: str, output: Path, announce: Console = console) -> None:
+    """Write ``page`` to ``output`` (``-`` is stdout) and say where it went on ``announce``."""
     if str(output) == "-":
         sys.stdout.write(page)
         return
@@ -122,7 +133,7 @@ def write_report(page: str, output: Path) -> None:
     except OSError as exc:
         raise fail(f"Cannot write the report to {output}: {exc.strerror}") from None
     size = len(page.encode("utf-8"))
-    console.print(
+    announce.print(
         f"Report written to {escape(str(output))} ({size / 1024:,.0f} KiB)", highlight=False
     )
 
