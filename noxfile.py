@@ -47,11 +47,11 @@ BACKENDS = {
 }
 TEST_DEPS = ["pytest>=8", "hypothesis>=6.100", "uv"]
 BACKEND_TEST_DEPS = {
-    "iceberg": ["moto[server,glue,s3]>=5", "boto3"],
+    "iceberg": ["moto[server,glue,s3]>=5", "boto3", "playwright"],
     "redshift": ["boto3", "sqlglot>=26", "psycopg[binary]>=3.1"],
     "athena": ["moto[server,s3,athena]>=5", "boto3", "duckdb", "sqlglot"],
 }
-CORE_TEST_DEPS = ["duckdb", "polars"]
+CORE_TEST_DEPS = ["duckdb", "polars", "playwright"]
 POSTGRES_TEST_DEPS = ["pglast>=6"]
 HEAVY = (
     "boto3",
@@ -112,6 +112,7 @@ def typecheck(session: nox.Session) -> None:
         "pytest",
         "hypothesis",
         "psycopg[binary]>=3.1",
+        "playwright",
     )
     session.install("-e", CORE, *(arg for path in BACKENDS.values() for arg in ("-e", path)))
     for path in [CORE, *BACKENDS.values()]:
@@ -250,7 +251,7 @@ def demo(session: nox.Session) -> None:
     workdir.mkdir(exist_ok=True)
     with session.chdir(workdir):
         session.run("dataprof", "demo", "--path", str(workdir / "warehouse"), *session.posargs)
-        session.run("dataprof", "profile", "demo")
+        session.run("dataprof", "profile", "demo", "--html", "report.html")
 
 
 @nox.session
