@@ -177,7 +177,7 @@ def _open_report(
     browser: Browser, path: Path, names: list[str], top: str
 ) -> tuple[int, list[str], object]:
     """Render a two-column table with these names and top value; open it; count elements."""
-    table = pa.table({names[0]: pa.array([top, top, "x", None]), names[1]: pa.array([1, 2, 2, 3])})
+    table = pa.table({names[0]: pa.array([top, top, None, None]), names[1]: pa.array([1, 2, 2, 3])})
     path.write_text(render_html(profile_of(table)), encoding="utf-8")
     with visit(browser, path.as_uri()) as (page, seen):
         count = page.evaluate("() => document.getElementsByTagName('*').length")
