@@ -242,3 +242,29 @@ def test_a_locked_sqlite_catalog_is_transient_not_a_bad_uri(sql_warehouse: SqlWa
     assert "try again" in (info.value.hint or "")
     with get_connector(sql_warehouse.config("t")) as connector:
         assert connector.get_row_count() == 3  # nothing was wrong with the configuration
+
+
+def test_a_damaged_page_in_a_data_file_fails_the_read_naming_the_file(
+    sql_warehouse: SqlWarehouse,
+) -> None:
+    import numpy as np
+    import pyarrow.parquet as pq
+
+    from dataprof import QueryFailedError
+
+    data = pa.table({"x": pa.array(np.random.default_rng(0).normal(size=50_000))})
+    table = sql_warehouse.create("damaged", data.slice(0, 0))
+    path = sql_warehouse.root / "warehouse" / "written-with-checksums.parquet"
+    pq.write_table(data, path, write_page_checksum=True, compression="none")
+    table.add_files([path.as_uri()])
+    raw = bytearray(path.read_bytes())
+    for offset in range(1000, 1064):  # inside the first data page
+        raw[offset] ^= 0x5A
+    path.write_bytes(bytes(raw))
+    assert pq.read_table(path).num_rows == 50_000  # unverified, the damage reads as data
+    with (
+        get_connector(sql_warehouse.config("damaged")) as connector,
+        pytest.raises(QueryFailedError, match="fails its checksum") as info,
+    ):
+        list(connector.iter_batches())
+    assert "written-with-checksums.parquet" in str(info.value)

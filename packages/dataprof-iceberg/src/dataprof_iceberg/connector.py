@@ -354,8 +354,11 @@ class IcebergConnector(DataConnector):
         import pyarrow as pa
         from pyiceberg.io.pyarrow import ArrowScan, schema_to_pyarrow
 
+        from dataprof_iceberg.page_checksums import verify_page_checksums
+
         if snapshot is None:
             return
+        verify_page_checksums()
         files = self._files_for(snapshot)
         wanted = list(columns) if columns is not None else [f.name for f in schema.fields]
         # With no column asked for, read the narrowest one and drop it: the rows count.

@@ -153,6 +153,14 @@ def _translate_other(ctx: ErrorContext, doing: str, exc: Exception) -> NoReturn:
             hint="grant the caller s3:GetObject (and s3:ListBucket) on the table's location, "
             "or set connection_params.region to the bucket's region",
         ) from exc
+    if isinstance(exc, OSError) and "checksum" in text.lower():
+        raise QueryFailedError(
+            f"A damaged data file: a Parquet page fails its checksum while {doing}",
+            engine_reason=text,
+            **ctx.where,
+            hint="restore the data file from a backup or rewrite the snapshot; dataprof "
+            "does not profile pages that fail their checksum",
+        ) from exc
     raise QueryFailedError(f"Failed {doing}", engine_reason=text, **ctx.where) from exc
 
 

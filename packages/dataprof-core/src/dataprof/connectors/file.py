@@ -146,7 +146,13 @@ class FileConnector(DataConnector):
             return ds.IpcFileFormat()
         if self._format == "json":
             return ds.JsonFileFormat()
-        return ds.ParquetFileFormat()
+        # A file written with page checksums has them verified: a damaged page must fail
+        # the run naming the file, not be profiled as data. Files without them read as before.
+        return ds.ParquetFileFormat(
+            default_fragment_scan_options=ds.ParquetFragmentScanOptions(
+                page_checksum_verification=True
+            )
+        )
 
     @cached_property
     def _delimiter(self) -> str:
@@ -214,7 +220,7 @@ class FileConnector(DataConnector):
     ) -> Iterator[pa.RecordBatch]:
         dataset = self._dataset if split is None else self._split_dataset(split)
         self.check_columns(columns, dataset.schema.names)
-        with self._translate_errors("reading"):
+        with self._translate_errors("reading"), self._naming_damaged_files(dataset, columns):
             # Arrow's default read-ahead (16 batches, 4 files) decodes far ahead of a
             # slow consumer such as the profiler; a short one keeps memory bounded and,
             # measured on a 5M-row file, was faster too.
@@ -296,6 +302,48 @@ class FileConnector(DataConnector):
             return ds.FileSystemDataset(fragments, schema, fmt, filesystem)
 
     # -- errors ----------------------------------------------------------------------
+    @contextmanager
+    def _naming_damaged_files(
+        self, dataset: ds.Dataset, columns: Sequence[str] | None
+    ) -> Iterator[None]:
+        """A page checksum failure as an error naming the damaged file.
+
+        Arrow's message names only the page, so on that (rare) failure each file is
+        checked on its own until the damaged one is found."""
+        import pyarrow as pa
+
+        try:
+            yield
+        except (pa.ArrowException, OSError) as exc:
+            if "checksum" not in str(exc).lower():
+                raise
+            damaged = self._find_damaged_file(dataset, columns) or self.params.path
+            raise QueryFailedError(
+                f"Parquet file {damaged!r} is damaged: a data page fails its checksum",
+                engine_reason=f"{type(exc).__name__}: {exc}",
+                **self.error_context(),
+                hint="restore the file from its source or a backup; dataprof does not "
+                "profile pages that fail their checksum",
+            ) from exc
+
+    def _find_damaged_file(self, dataset: ds.Dataset, columns: Sequence[str] | None) -> str | None:
+        import pyarrow as pa
+        import pyarrow.dataset as ds
+
+        for fragment in dataset.get_fragments():
+            try:
+                scanner = ds.Scanner.from_fragment(
+                    fragment,
+                    schema=dataset.schema,
+                    columns=list(columns) if columns is not None else None,
+                )
+                for _ in scanner.to_batches():
+                    pass
+            except (pa.ArrowException, OSError) as exc:
+                if "checksum" in str(exc).lower():
+                    return str(fragment.path)
+        return None
+
     @contextmanager
     def _translate_errors(self, doing: str) -> Iterator[None]:
         """pyarrow's and the OS's errors as :class:`ConnectorError`s naming the path."""
