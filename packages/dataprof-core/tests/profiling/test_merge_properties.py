@@ -9,11 +9,14 @@ one, checked at 3 sigma for the same reason.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import itertools
 import math
+import os
 import random
 from collections import Counter
+from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
@@ -32,7 +35,6 @@ from dataprof.profiling import (
     merge_states,
     profile_batches,
 )
-from dataprof.profiling.sketches import EXACT_DISTINCT_LIMIT
 
 SCHEMA = pa.schema(
     [
@@ -141,6 +143,45 @@ def test_merging_any_split_equals_the_whole(
     assert_same_exact_metrics(whole, merged)
 
 
+@contextlib.contextmanager
+def _exact_budget(nbytes: int) -> Iterator[None]:
+    """The per-column exact-count budget, in bytes, for states made inside the block."""
+    before = os.environ.get("DATAPROF_EXACT_BUDGET_MIB")
+    os.environ["DATAPROF_EXACT_BUDGET_MIB"] = repr(nbytes / 2**20)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["DATAPROF_EXACT_BUDGET_MIB"]
+        else:
+            os.environ["DATAPROF_EXACT_BUDGET_MIB"] = before
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    records=st.lists(rows, max_size=120),
+    cuts=st.lists(st.integers(0, 120), max_size=4),
+    batch_size=st.integers(1, 50),
+    seed=st.integers(0, 2**16),
+    budget=st.sampled_from([0, 100, 400, 1_000]),
+)
+def test_a_small_budget_degrades_the_whole_and_the_merged_parts_alike(
+    records: list[dict[str, Any]], cuts: list[int], batch_size: int, seed: int, budget: int
+) -> None:
+    """Exactness is a function of the set of values: whatever the split, a column is
+    exact in the merged parts exactly when it is in the whole, with the same figures."""
+    with _exact_budget(budget):
+        table = _table(records)
+        whole = finalize(_state(table, 65_536))
+        bounds = sorted({0, len(records), *(c for c in cuts if c <= len(records))})
+        parts = [table.slice(lo, hi - lo) for lo, hi in itertools.pairwise(bounds)] or [table]
+        states = [_state(part, batch_size) for part in parts]
+        merged = finalize(_merge_randomly(states, random.Random(seed)))
+    check_consistent(whole)
+    check_consistent(merged)
+    assert_same_exact_metrics(whole, merged)
+
+
 @settings(max_examples=15, deadline=None)
 @given(records=st.lists(rows, min_size=1, max_size=60), seed=st.integers(0, 2**16))
 def test_merge_is_commutative_and_associative(records: list[dict[str, Any]], seed: int) -> None:
@@ -174,12 +215,16 @@ def _check_quantiles(column: ColumnProfile, values: np.ndarray[Any, Any]) -> Non
         assert lo - slack <= rank <= hi + slack, (name, rank, lo, hi)
 
 
-def test_sketched_metrics_of_merged_parts_are_within_their_bounds() -> None:
-    """Above the exact limit, distinct counts, top values and quantiles come from
-    sketches; merged from three parts they stay within the bounds they state."""
+def test_sketched_metrics_of_merged_parts_are_within_their_bounds(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past the exact-count budget, distinct counts, top values and quantiles come from
+    sketches; merged from three parts they stay within the bounds they state, and
+    only top values certain to rank are listed."""
+    monkeypatch.setenv("DATAPROF_EXACT_BUDGET_MIB", "0.05")  # ~3,000 numbers a column
     rng = np.random.default_rng(7)
     n = 90_000
-    ids = rng.integers(0, 3 * EXACT_DISTINCT_LIMIT, n)
+    ids = rng.integers(0, 49_152, n)
     skewed = np.where(rng.random(n) < 0.2, 7, rng.integers(0, 50_000, n))
     heavy_text = np.where(rng.random(n) < 0.1, "hot", np.char.add("k", ids.astype(str)))
     table = pa.table({"id": ids, "skewed": skewed, "text": heavy_text.astype(object)})
@@ -202,12 +247,22 @@ def test_sketched_metrics_of_merged_parts_are_within_their_bounds() -> None:
             assert distinct.error_bound is not None
             # The bound is HLL's 2-sigma (~95%) one; 3 sigma keeps a fixed seed out of the tail.
             assert abs(distinct.value - len(truth)) <= 1.5 * distinct.error_bound * len(truth) + 1
-            top = column.top_values[0]
             assert not column.metrics["top_values"].exact
+            if name == "id":
+                # ~2 rows per value: no value can be told apart from the sketch's error
+                assert column.top_values == []
+                assert column.metrics["top_values_note"].value.startswith("no value occurs")
+                continue
             true_top_value, true_top_count = truth.most_common(1)[0]
-            if name != "id":
-                assert str(top.value) == str(true_top_value)
-                assert abs(top.count - true_top_count) <= top.count_error
+            top = column.top_values[0]
+            assert str(top.value) == str(true_top_value)
+            assert top.count_lower is not None
+            assert top.count_upper is not None
+            assert top.count_lower <= true_top_count <= top.count_upper
+            assert abs(top.count - true_top_count) <= top.count_error
+            for listed in column.top_values:  # certain: no false positive in the top 10
+                rank = sorted(truth.values(), reverse=True)[9]
+                assert truth[type(true_top_value)(listed.value)] >= rank
         for name in ("id", "skewed"):
             column = profile.column(name)
             assert column is not None

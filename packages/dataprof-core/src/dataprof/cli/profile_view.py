@@ -172,10 +172,18 @@ def _distinct(column: ColumnProfile) -> str:
 
 
 def _top(column: ColumnProfile) -> str:
+    """The most frequent value; past the exact-count budget its count as a range, or
+    the share no value exceeds when none is certain."""
     if not column.top_values:
+        found = column.metrics.get("top_values_found_percentage")
+        note = column.metrics.get("top_values_note")
+        if note is not None and found is not None and str(note.value).startswith("no value"):
+            return f"none above {found.value:.2g}%"
         return ""
     first = column.top_values[0]
     share = f", {100 * first.count / column.row_count:.1f}%" if column.row_count else ""
+    if first.count_lower is not None and first.count_upper is not None:
+        return f"{format_value(first.value)} ({first.count_lower:,}-{first.count_upper:,}{share})"
     return f"{format_value(first.value)} ({first.count:,}{share})"
 
 

@@ -17,21 +17,30 @@ METRIC_DESCRIPTIONS: dict[str, str] = {
     "non_null_count": "row_count - null_count",
     # counted columns (numbers, time, strings, binaries, booleans)
     "valid_count": "non-null values that are not NaN or infinite",
-    "distinct_count": "distinct valid values; exact up to 16,384 of them, then HLL",
+    "distinct_count": "distinct valid values; exact while the column's value counts fit its "
+    "memory budget (DATAPROF_EXACT_BUDGET_MIB, default 32 MiB a column), then HLL",
     "distinct_percentage": "distinct_count / valid_count",
-    "top_values": "up to 10 most frequent valid values with counts (frequent items above "
-    "the exact limit; count_error bounds each count)",
+    "top_values": "up to 10 most frequent valid values with counts, ties by value; past the "
+    "exact-count budget only values certain to be among the 10 most frequent, each count "
+    "between count_lower and count_upper",
+    "top_values_found_percentage": "past the exact-count budget, every value occurring in "
+    "more than this share of valid values is recognised by the frequent-items sketch (0 when "
+    "counts are exact)",
+    "top_values_note": "what the top values are when counted approximately, or why none is listed",
     "min": "smallest valid value (temporal values as dates, times, timestamps)",
     "max": "largest valid value",
     # numbers and time
     "sum": "exact sum (integers and decimals never go through float); None for time",
     "mean": "mean (a timestamp for temporal columns)",
-    "median": "the 50th percentile, from the KLL sketch (exact while it holds every value)",
+    "median": "the 50th percentile: exact from the value counts within the exact-count "
+    "budget, else from the KLL sketch",
     "std_dev": "sample standard deviation (ddof=1); seconds for temporal columns",
     "std_dev_seconds": "temporal columns: the standard deviation in seconds",
     "variance": "sample variance (ddof=1), in the column's units",
-    "quantiles": "p1, p5, p25, p50, p75, p95, p99 (inverted-CDF definition), from KLL",
-    "histogram": "10 equal-width bins from min to max: {edges, counts}, from KLL",
+    "quantiles": "p1, p5, p25, p50, p75, p95, p99 (inverted-CDF definition), exact within "
+    "the exact-count budget, else from KLL",
+    "histogram": "10 equal-width bins from min to max: {edges, counts}, exact within the "
+    "exact-count budget, else from KLL (approximate, with its rank error)",
     "zero_count": "values equal to zero (numbers)",
     "negative_count": "values below zero (numbers)",
     "nan_count": "NaN values (floats), not counted as nulls",

@@ -100,6 +100,10 @@ class TopValue(BaseModel):
     count: int
     count_error: int = 0
     """Frequent-items sketches give counts within +- this; 0 when exact."""
+    count_lower: int | None = None
+    """Past the exact-count budget: the count is at least this (None when exact)."""
+    count_upper: int | None = None
+    """...and at most this."""
 
 
 class ColumnProfile(BaseModel):

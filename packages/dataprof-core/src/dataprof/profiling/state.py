@@ -367,7 +367,7 @@ class _SafeUnpickler(pickle.Unpickler):
             ("dataprof.profiling.accumulators.base", "NullAccumulator"),
             ("dataprof.profiling.accumulators.base", "UnsupportedAccumulator"),
             ("dataprof.profiling.sketches", "KllSketch"),
-            ("dataprof.profiling.sketches", "ValueCounter"),
+            ("dataprof.profiling.value_counter", "ValueCounter"),
             ("dataprof.profiling.types", "Kind"),
             ("decimal", "Decimal"),
         }

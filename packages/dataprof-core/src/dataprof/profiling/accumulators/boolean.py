@@ -56,9 +56,7 @@ class BooleanAccumulator(ColumnAccumulator):
         flat["distinct_percentage"] = metrics.add(
             "distinct_percentage", _percentage(distinct, valid)
         )
-        ranked = sorted(
-            [(True, self.true), (False, self.false)], key=lambda kv: (-kv[1], not kv[0])
-        )
+        ranked = sorted([(True, self.true), (False, self.false)], key=lambda kv: (-kv[1], kv[0]))
         top = [TopValue(value=v, count=c) for v, c in ranked if c][: ctx.top_n]
         flat["top_values"] = top
         metrics.add("top_values", [t.model_dump() for t in top])

@@ -2,23 +2,21 @@
 
 Counting values first reduces a batch to its distinct values and their counts,
 with one numpy sort for numbers and Arrow's hash ``value_counts`` for strings and
-bytes; the only per-value Python calls left are the HLL updates, once per distinct
-value of a batch, of a column that has outgrown its exact dictionary (see
-:mod:`dataprof.profiling.sketches`).
+bytes; the counts are kept natively and exactly while they fit the column's
+memory budget, then in sketches (see :mod:`dataprof.profiling.value_counter`).
+Past the budget only values certain to be among the most frequent are listed,
+with their counts as ranges.
 """
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING, Any
 
 from dataprof.profiling.accumulators.base import FinalizeContext, _MetricSet, _percentage
 from dataprof.profiling.models import TopValue
-from dataprof.profiling.sketches import (
-    EXACT_DISTINCT_LIMIT,
-    FREQUENT_LG_MAX_MAP_SIZE,
-    ValueCounter,
-    encode_sketch,
-)
+from dataprof.profiling.sketches import encode_sketch
+from dataprof.profiling.value_counter import ValueCounter
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -45,38 +43,21 @@ class _CountingMixin:
     counter: ValueCounter
     valid: int
 
-    def _render_keys(self, keys: list[Any]) -> list[str]:
+    def _render_keys(self, keys: pa.Array) -> list[str]:
+        """The frequent-items sketch's strings for an array of counter keys."""
         raise NotImplementedError
 
-    def _hll_keys(self, keys: list[Any]) -> list[Any]:
-        return keys
+    def _hll_keys(self, keys: pa.Array) -> list[Any]:
+        """What the HLL sketch hashes for an array of counter keys."""
+        return self._render_keys(keys)
 
-    def _count_hashed(self, arr: pa.Array, *, rendered: bool) -> None:
-        """Count a batch through ``value_counts`` (a hash table in C++).
-
-        While exact, the counts go into the dictionary. A batch with more distinct
-        values than the exact limit switches to sketches at once (the whole has at
-        least as many); in sketch mode every distinct value feeds the HLL once and
-        values seen more than once feed the frequent items with their counts.
-        """
+    def _count_hashed(self, arr: pa.Array) -> None:
+        """Count a batch through ``value_counts`` (a hash table in C++)."""
         import pyarrow.compute as pc
 
         counts = pc.value_counts(arr)
-        keys = counts.field(0)
-        if self.counter.exact and len(counts) <= EXACT_DISTINCT_LIMIT:
-            self.counter.add_counts(
-                keys.to_pylist(), counts.field(1).to_pylist(), self._render_keys, self._hll_keys
-            )
-            return
-        self.counter.switch(self._render_keys, self._hll_keys)
-        weights = counts.field(1).to_numpy()
-        heavy_mask = weights > 1
-        heavy = pc.filter(keys, heavy_mask).to_pylist()
-        self.counter.add_batch(
-            self._hll_keys(keys.to_pylist()),
-            self._render_keys(heavy) if rendered else heavy,
-            weights[heavy_mask].tolist(),
-            bool((weights == 1).any()),
+        self.counter.add(
+            counts.field(0), counts.field(1).to_numpy(), self._render_keys, self._hll_keys
         )
 
     def _profile_value(self, key: Any) -> Any:
@@ -95,49 +76,90 @@ class _CountingMixin:
         sketches: dict[str, str],
         name: str,
     ) -> int:
-        import datasketches as ds
-
-        distinct, bound = self.counter.distinct()
+        counter = self.counter
+        counter.settle(self._render_keys, self._hll_keys)
+        distinct, bound = counter.distinct()
         # An HLL estimate can overshoot; a profile never claims more distinct values than values.
         distinct = min(distinct, self.valid)
         if self.valid and distinct == 0:
             distinct = 1
         flat["distinct_count"] = metrics.add(
-            "distinct_count", distinct, exact=self.counter.exact, bound=bound, kind="relative"
+            "distinct_count", distinct, exact=counter.exact, bound=bound, kind="relative"
         )
         flat["distinct_percentage"] = metrics.add(
             "distinct_percentage",
             _percentage(distinct, self.valid),
-            exact=self.counter.exact,
+            exact=counter.exact,
             bound=bound,
             kind="relative",
         )
-        rows = self.counter.top_values(ctx.top_n)
-        top = [
-            TopValue(
-                value=self._profile_value(
-                    key if self.counter.exact else self._value_from_sketch(key)
-                ),
-                count=min(count, self.valid),
-                count_error=error,
-            )
-            for key, count, error in rows
-        ]
+        if counter.exact:
+            top = [
+                TopValue(value=self._profile_value(key), count=count)
+                for key, count in counter.exact_top(ctx.top_n)
+            ]
+            found_share = 0.0
+            note = None
+        else:
+            top, found_share, note = self._sketched_top(ctx.top_n)
         flat["top_values"] = top
+        error = counter.max_error()
         metrics.add(
             "top_values",
             [t.model_dump() for t in top],
-            exact=self.counter.exact,
-            bound=float(self.counter.top_error()),
+            exact=counter.exact,
+            bound=float(error),
             kind="count",
         )
-        top_bytes = self.counter.top_sketch_bytes()
-        if top_bytes is None and self.counter.counts:
-            sketch = ds.frequent_strings_sketch(FREQUENT_LG_MAX_MAP_SIZE)
-            keys = list(self.counter.counts)
-            for text, key in zip(self._render_keys(keys), keys, strict=True):
-                sketch.update(text, self.counter.counts[key])
-            top_bytes = bytes(sketch.serialize())
+        metrics.add(
+            "top_values_found_percentage",
+            100.0 * found_share,
+            exact=counter.exact,
+            bound=float(error),
+            kind="count",
+        )
+        if note is not None:
+            metrics.add("top_values_note", note, exact=False, bound=float(error), kind="count")
+        top_bytes = counter.top_sketch_bytes(self._render_keys)
         if top_bytes is not None:
             sketches[f"{name}/top"] = encode_sketch(top_bytes)
         return distinct
+
+    def _sketched_top(self, limit: int) -> tuple[list[TopValue], float, str]:
+        """Past the budget: the values certain to rank among the ``limit`` most frequent,
+        each with its count's range; the share above which a value is always
+        recognised; and a note saying what the list is."""
+        counter = self.counter
+        error = counter.max_error()
+        valid = max(self.valid, 1)
+        rows = counter.sketched_top(limit)
+        top = [
+            TopValue(
+                value=self._profile_value(self._value_from_sketch(row.text)),
+                count=min(row.estimate, self.valid),
+                count_error=max(row.upper - row.estimate, row.estimate - row.lower),
+                count_lower=min(row.lower, self.valid),
+                count_upper=min(row.upper, self.valid),
+            )
+            for row in rows
+        ]
+        # ties by value (the counter key, before the profile renders it)
+        keys = [self._value_from_sketch(row.text) for row in rows]
+        order = sorted(range(len(top)), key=lambda i: (-top[i].count, keys[i]))
+        top = [top[i] for i in order]
+        found = min(1.0, 2 * error / valid)
+        if top:
+            note = (
+                f"counted approximately past the exact-count budget: listed values are "
+                f"certain to be among the {limit} most frequent, counts are ranges; every "
+                f"value in more than {found:.3%} of values is recognised"
+            )
+        elif not counter.sketched_top(sys.maxsize):
+            # No value's lower bound clears the error: each occurs at most twice the error.
+            note = f"no value occurs in more than {found:.3%} of values"
+        else:
+            note = (
+                f"no value is certain to rank among the {limit} most frequent "
+                f"(counts are known within +-{error:,})"
+            )
+        return top, found, note

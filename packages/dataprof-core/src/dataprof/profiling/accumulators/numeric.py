@@ -23,7 +23,8 @@ from dataprof.profiling.accumulators.exact_sums import (
     scaled_m2,
 )
 from dataprof.profiling.accumulators.exact_sums import exact_int_sum as _exact_int_sum
-from dataprof.profiling.sketches import EXACT_DISTINCT_LIMIT, KllSketch, ValueCounter, encode_sketch
+from dataprof.profiling.accumulators.distribution import ExactDistribution
+from dataprof.profiling.sketches import KllSketch, encode_sketch
 from dataprof.profiling.types import (
     Kind,
     decimal_from_float,
@@ -31,6 +32,7 @@ from dataprof.profiling.types import (
     storage_type,
     unit_seconds,
 )
+from dataprof.profiling.value_counter import ValueCounter
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -75,7 +77,7 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
         self.m2_exp = 0
         """The sum of squared deviations is ``m2 * 4**m2_exp`` (no overflow near 1e308)."""
         self.kll = KllSketch()
-        self.counter = ValueCounter()
+        self.counter = ValueCounter(self._domain_type())
         if kind is Kind.TEMPORAL:
             self.inferred = _temporal_name(storage_type(data_type))
 
@@ -92,24 +94,27 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
             return pa.decimal128(t.precision, t.scale)  # decimal32/64: few kernels take them
         return t
 
-    def _render_keys(self, keys: list[Any]) -> list[str]:
+    def _render_keys(self, keys: pa.Array) -> list[str]:
         import pyarrow as pa
 
-        rendered: list[str] = pa.array(keys, self._domain_type()).cast(pa.string()).to_pylist()
+        rendered: list[str] = keys.cast(pa.string()).to_pylist()
         return rendered
 
-    def _hll_keys(self, keys: list[Any]) -> list[Any]:
+    def _hll_keys(self, keys: pa.Array) -> list[Any]:
+        """What the HLL sketch hashes: the float, the integer (unsigned as its int64
+        bits), a narrow decimal's unscaled integer, a wide decimal's text."""
+        import numpy as np
+
         if self.kind is Kind.DECIMAL:
             if self._decimal_fits_int64():
-                # The unscaled integer, as the sketch path hashes it from the array's buffer.
-                scale = int(storage_type(self.data_type).scale)
-                with localcontext() as dc:
-                    dc.prec = _DECIMAL_PRECISION
-                    return [int(k.scaleb(scale)) for k in keys]
+                return _unscaled_low_words(keys).tolist()  # type: ignore[no-any-return]
             return self._render_keys(keys)
-        if self.kind is Kind.INTEGER:
-            return [k - (1 << 64) if k >= (1 << 63) else k for k in keys]
-        return keys
+        x = keys.to_numpy(zero_copy_only=False)
+        if self.kind is Kind.FLOAT:
+            return x.tolist()  # type: ignore[no-any-return]
+        if x.dtype == np.uint64:
+            return x.view(np.int64).tolist()  # type: ignore[no-any-return]
+        return x.astype(np.int64, copy=False).tolist()  # type: ignore[no-any-return]
 
     def _value_from_sketch(self, text: str) -> Any:
         if self.kind is Kind.FLOAT:
@@ -202,36 +207,15 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
         self.kll.update(xf)
 
         if kind is Kind.DECIMAL and not self._decimal_fits_int64():
-            self._count_hashed(domain, rendered=True)
+            self._count_hashed(domain)
         else:
             self._count_sorted(domain, x)
 
     def _count_sorted(self, domain: pa.Array, x: npt.NDArray[Any]) -> None:
-        """Count a batch of numbers through a numpy sort of their integer or float form.
-
-        Same rules as :meth:`_count_hashed`; sorting beats Arrow's hash table on numbers.
-        """
-        import numpy as np
-        import pyarrow as pa
-        import pyarrow.compute as pc
-
+        """Count a batch of numbers through a numpy sort of their integer or float form
+        (sorting beats Arrow's hash table on numbers)."""
         uniques, weights = _sorted_counts(x)
-        if self.counter.exact and len(uniques) <= EXACT_DISTINCT_LIMIT:
-            keys = self._domain_values(uniques).to_pylist()
-            self.counter.add_counts(keys, weights.tolist(), self._render_keys, self._hll_keys)
-            return
-        self.counter.switch(self._render_keys, self._hll_keys)
-        heavy_mask = weights > 1
-        if self.kind is Kind.FLOAT:
-            hll_keys = uniques.tolist()
-        elif uniques.dtype == np.uint64:
-            hll_keys = uniques.view(np.int64).tolist()
-        else:
-            hll_keys = uniques.astype(np.int64, copy=False).tolist()
-        heavy = pc.cast(self._domain_values(uniques[heavy_mask]), pa.string()).to_pylist()
-        self.counter.add_batch(
-            hll_keys, heavy, weights[heavy_mask].tolist(), bool((weights == 1).any())
-        )
+        self.counter.add(self._domain_values(uniques), weights, self._render_keys, self._hll_keys)
 
     def _domain_values(self, numbers: npt.NDArray[Any]) -> pa.Array:
         """Counter keys as an Arrow array of the domain type, from their numpy form
@@ -357,6 +341,21 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
     def _finalize_distribution(
         self, metrics: _MetricSet, flat: dict[str, Any], sketches: dict[str, str]
     ) -> str | None:
+        """Quantiles, median and histogram: exact from the value counts while the column
+        kept them, else from the KLL sketch with its rank error."""
+        sketches[f"{self.name}/kll"] = encode_sketch(bytes(self.kll.sketch.serialize()))
+        if self.counter.table is not None:
+            keys, counts = self.counter.table.arrays()
+            exact_values = ExactDistribution(keys, counts)
+            ranks = list(QUANTILES.values())
+            quantiles = {
+                name: self._render_one(v)
+                for name, v in zip(QUANTILES, exact_values.quantiles(ranks), strict=True)
+            }
+            flat["median_value"] = metrics.add("median", quantiles["p50"])
+            metrics.add("quantiles", quantiles)
+            metrics.add("histogram", self._histogram(exact_values))
+            return self.inferred
         kll = self.kll
         # The sketch holds float64s: values beyond 2**53 (ns timestamps, wide decimals)
         # come back rounded even when the sketch kept every value.
@@ -374,12 +373,11 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
         metrics.add("quantiles", quantiles, exact=exact, bound=bound, kind=kind_name)
         metrics.add(
             "histogram",
-            self._histogram(),
+            self._histogram(None),
             exact=kll.exact,
             bound=kll.pmf_rank_error,
             kind="rank",
         )
-        sketches[f"{self.name}/kll"] = encode_sketch(bytes(kll.sketch.serialize()))
         return self.inferred
 
     def _finalize_spread(self, metrics: _MetricSet, flat: dict[str, Any]) -> None:
@@ -448,9 +446,11 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
         as_int = self._clamped(int(value))
         return self._render_one(as_int) if self.kind is Kind.TEMPORAL else as_int
 
-    def _histogram(self) -> dict[str, Any]:
-        """Equal-width bins from min to max, counted from the KLL sketch (left-closed bins,
-        the last one closed on both sides, as numpy.histogram).
+    def _histogram(self, exact_values: ExactDistribution | None) -> dict[str, Any]:
+        """Equal-width bins from min to max, counted exactly from the value counts when the
+        column kept them, else from the KLL sketch (left-closed bins, the last one closed
+        on both sides, as numpy.histogram). Sketched bins holding the min or the max are
+        never shown empty: both values exist.
 
         Edges are always strictly increasing, whatever the range: integer-domain edges
         are computed in exact integers, float edges without forming ``max - min`` (which
@@ -482,9 +482,12 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
         if len(edges) < 2:
             edges = [raw[0], raw[-1]]
             counts = [self.valid]
+        elif exact_values is not None:
+            counts = exact_values.histogram([float(e) for e in edges])
         else:
             pmf = self.kll.sketch.get_pmf([float(e) for e in edges[1:-1]], False)
             counts = [round(p * self.valid) for p in pmf]
+            counts[0], counts[-1] = max(counts[0], 1), max(counts[-1], 1)
         if self.kind is Kind.TEMPORAL:
             shown = render_values(edges, self.data_type, self.kind)
         else:

@@ -15,11 +15,18 @@ from dataprof.profiling.inference import (
     decide_string_type,
 )
 from dataprof.profiling.models import MetricSource
-from dataprof.profiling.sketches import ValueCounter
 from dataprof.profiling.types import Kind
+from dataprof.profiling.value_counter import ValueCounter
 
 if TYPE_CHECKING:
     import pyarrow as pa
+
+
+def pa_type(name: str) -> pa.DataType:
+    """An Arrow type by name, imported lazily."""
+    import pyarrow as pa
+
+    return getattr(pa, name)()
 
 
 class StringAccumulator(_LengthMixin, _CountingMixin, ColumnAccumulator):
@@ -31,12 +38,13 @@ class StringAccumulator(_LengthMixin, _CountingMixin, ColumnAccumulator):
         self._init_lengths()
         self.min: str | None = None
         self.max: str | None = None
-        self.counter = ValueCounter()
+        self.counter = ValueCounter(pa_type("large_string"))
         self.matches = dict.fromkeys(PATTERNS, 0)
         self.examined = 0
 
-    def _render_keys(self, keys: list[Any]) -> list[str]:
-        return keys
+    def _render_keys(self, keys: pa.Array) -> list[str]:
+        rendered: list[str] = keys.to_pylist()
+        return rendered
 
     def _update(self, arr: pa.Array) -> None:
         import pyarrow as pa
@@ -51,7 +59,7 @@ class StringAccumulator(_LengthMixin, _CountingMixin, ColumnAccumulator):
         low, high = bounds["min"].as_py(), bounds["max"].as_py()
         self.min = low if self.min is None else min(self.min, low)
         self.max = high if self.max is None else max(self.max, high)
-        self._count_hashed(arr, rendered=False)
+        self._count_hashed(arr)
         room = min(INFER_PER_BATCH, INFER_MAX_VALUES - self.examined, len(arr))
         if room > 0:
             for pattern, hits in count_matches(arr.slice(0, room)).items():
@@ -109,13 +117,10 @@ class BinaryAccumulator(_LengthMixin, _CountingMixin, ColumnAccumulator):
         self._init_lengths()
         self.min: bytes | None = None
         self.max: bytes | None = None
-        self.counter = ValueCounter()
+        self.counter = ValueCounter(pa_type("large_binary"))
 
-    def _render_keys(self, keys: list[Any]) -> list[str]:
-        return [k.hex() for k in keys]
-
-    def _hll_keys(self, keys: list[Any]) -> list[Any]:
-        return self._render_keys(keys)
+    def _render_keys(self, keys: pa.Array) -> list[str]:
+        return [k.hex() for k in keys.to_pylist()]
 
     def _profile_value(self, key: Any) -> Any:
         return key.hex() if isinstance(key, bytes) else key
@@ -133,7 +138,7 @@ class BinaryAccumulator(_LengthMixin, _CountingMixin, ColumnAccumulator):
         low, high = bounds["min"].as_py(), bounds["max"].as_py()
         self.min = low if self.min is None else min(self.min, low)
         self.max = high if self.max is None else max(self.max, high)
-        self._count_hashed(arr, rendered=True)
+        self._count_hashed(arr)
 
     def _merge(self, other: BinaryAccumulator) -> None:
         self._merge_lengths(other)

@@ -1,0 +1,274 @@
+"""Distinct count and top values of one column: exact within a memory budget, then sketches.
+
+A :class:`ValueCounter` starts with an exact table (:class:`.ExactCounts`). While
+the table's size (16 bytes a distinct value plus the bytes of string values) stays
+within the column's budget, every figure that depends on counts is exact: distinct
+count, top values, and for numbers the quantiles, median and histogram. The
+budget defaults to :data:`DEFAULT_EXACT_BUDGET_MIB` MiB a column
+(``DATAPROF_EXACT_BUDGET_MIB`` overrides it).
+
+Past the budget the table goes, weighted, into two sketches, and the counter stays
+sketched: an HLL sketch for the distinct count and a frequent-items sketch for the
+top values. Values seen once (in a batch, or in the table when it degrades) skip
+the frequent-items sketch, which can undercount a value by one each time; the
+count error adds the number of times it happened (``pruned``).
+
+The switch depends only on the *set* of values seen, so merging stays honest: a
+part never holds more distinct values than the whole, so if the whole fits every
+part did, and merging exact parts is exact.
+
+Beyond the budget, a top value is reported only when it is certain: its lower
+bound exceeds what any value it could be confused with might reach, so it is
+surely among the ``limit`` most frequent. The frequent-items sketch is sized so
+that any value above :data:`FOUND_SHARE` of the values clears that bar whenever
+it ranks among the top ones.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from dataprof.profiling.exact_counts import BYTES_PER_KEY, ExactCounts
+from dataprof.profiling.sketches import FREQUENT_LG_MAX_MAP_SIZE, HLL_LG_K, ds_module
+
+if TYPE_CHECKING:
+    import numpy.typing as npt
+    import pyarrow as pa
+
+__all__ = [
+    "DEFAULT_EXACT_BUDGET_MIB",
+    "FOUND_SHARE",
+    "SketchedTop",
+    "ValueCounter",
+    "exact_budget_bytes",
+]
+
+DEFAULT_EXACT_BUDGET_MIB = 32
+"""Per column: about two million distinct numbers, or strings totalling ~30 MiB."""
+FOUND_SHARE = 2 * 3.5 / 2**FREQUENT_LG_MAX_MAP_SIZE
+"""A value above this share of the values is always recognised by the sketch (2 x its
+a-priori error, 3.5 / map size): ~0.085% with a map of 2**13."""
+_HLL_STD_DEVS = 2  # ~95% confidence, the convention `Metric.error_bound` documents
+_EXACT_TOP_SKETCH_KEYS = 1 << 16
+"""Exact tables up to this size feed the profile's frequent-items sketch in full."""
+
+Render = Callable[["pa.Array"], list[Any]]
+
+
+def exact_budget_bytes() -> int:
+    """The per-column budget for exact counting, from ``DATAPROF_EXACT_BUDGET_MIB``."""
+    raw = os.environ.get("DATAPROF_EXACT_BUDGET_MIB", "")
+    try:
+        mib = float(raw) if raw.strip() else DEFAULT_EXACT_BUDGET_MIB
+    except ValueError:
+        mib = DEFAULT_EXACT_BUDGET_MIB
+    return max(0, int(mib * 2**20))
+
+
+@dataclass(frozen=True)
+class SketchedTop:
+    """One top value past the budget: its sketch string, its count's bounds and their
+    midpoint as the estimate."""
+
+    text: str
+    estimate: int
+    lower: int
+    upper: int
+
+
+class ValueCounter:
+    """Distinct count and top values of one column.
+
+    ``render`` turns an Arrow array of keys into the strings the frequent-items
+    sketch keeps and ``hll_key`` into what the HLL sketch hashes; both are fixed
+    per column kind, so every partial state of a column hashes a value alike.
+    """
+
+    def __init__(self, key_type: pa.DataType, budget: int | None = None) -> None:
+        self.table: ExactCounts | None = ExactCounts(key_type)
+        self.budget = exact_budget_bytes() if budget is None else budget
+        self.pruned = 0
+        self.hll: Any = None
+        self.top: Any = None
+
+    @property
+    def exact(self) -> bool:
+        return self.table is not None
+
+    # -- adding ------------------------------------------------------------------------
+    def add(
+        self, keys: pa.Array, counts: npt.NDArray[Any], render: Render, hll_key: Render
+    ) -> None:
+        """Add one batch's distinct ``keys`` and their ``counts``."""
+        if self.table is not None:
+            if BYTES_PER_KEY * len(keys) > self.budget:
+                self.degrade(render, hll_key)  # the batch alone is over budget
+            else:
+                before = self.table.folds
+                self.table.add(keys, counts)
+                if self.table.folds != before and self.table.size() > self.budget:
+                    self.degrade(render, hll_key)
+                return
+        self._sketch(keys, counts, render, hll_key)
+
+    def settle(self, render: Render, hll_key: Render) -> None:
+        """Fold pending values and degrade if the whole set is over budget."""
+        if self.table is not None and self.table.size() > self.budget:
+            self.degrade(render, hll_key)
+
+    def degrade(self, render: Render, hll_key: Render) -> None:
+        """Give up exact counting: the table goes into the sketches, weighted."""
+        if self.table is None:
+            return
+        keys, counts = self.table.arrays()
+        self.table = None
+        self._sketch(keys, counts, render, hll_key)
+
+    def _ensure_sketches(self) -> None:
+        if self.hll is None:
+            ds = ds_module()
+            self.hll = ds.hll_sketch(HLL_LG_K, ds.tgt_hll_type.HLL_8)
+            self.top = ds.frequent_strings_sketch(FREQUENT_LG_MAX_MAP_SIZE)
+
+    def _sketch(
+        self, keys: pa.Array, counts: npt.NDArray[Any], render: Render, hll_key: Render
+    ) -> None:
+        """Every distinct key feeds the HLL once; keys seen more than once feed the
+        frequent items with their counts (a once-seen key is off by one at most)."""
+        import pyarrow as pa
+
+        if not len(keys):
+            return
+        self._ensure_sketches()
+        # map() keeps the per-value call in C; a Python for-loop doubles the cost.
+        for _ in map(self.hll.update, hll_key(keys)):
+            pass
+        heavy = counts > 1
+        update = self.top.update
+        for text, count in zip(
+            render(keys.filter(pa.array(heavy))), counts[heavy].tolist(), strict=True
+        ):
+            update(text, count)
+        if not heavy.all():
+            self.pruned += 1
+
+    # -- merging -----------------------------------------------------------------------
+    def merge(self, other: ValueCounter, render: Render, hll_key: Render) -> None:
+        self.budget = min(self.budget, other.budget)
+        if other.table is not None:
+            keys, counts = other.table.arrays()
+            if self.table is not None:
+                self.table.merge(other.table)
+                self.settle(render, hll_key)
+            else:
+                self._sketch(keys, counts, render, hll_key)
+            return
+        self.degrade(render, hll_key)
+        self._ensure_sketches()
+        union = ds_module().hll_union(HLL_LG_K)
+        union.update(self.hll)
+        union.update(other.hll)
+        self.hll = union.get_result(ds_module().tgt_hll_type.HLL_8)
+        self.top.merge(other.top)
+        self.pruned += other.pruned
+
+    # -- results -----------------------------------------------------------------------
+    def distinct(self) -> tuple[int, float | None]:
+        """(distinct count, relative error bound or None when exact)."""
+        if self.table is not None:
+            return len(self.table), None
+        if self.hll is None or self.hll.is_empty():
+            return 0, None
+        estimate = float(self.hll.get_estimate())
+        upper = float(self.hll.get_upper_bound(_HLL_STD_DEVS))
+        lower = float(self.hll.get_lower_bound(_HLL_STD_DEVS))
+        bound = max(upper - estimate, estimate - lower) / estimate if estimate else 0.0
+        return round(estimate), bound
+
+    def exact_top(self, limit: int) -> list[tuple[Any, int]]:
+        """The ``limit`` most frequent keys with exact counts, ties by value."""
+        assert self.table is not None
+        return self.table.top(limit)
+
+    def max_error(self) -> int:
+        """How far any count in the sketch may be off, and the most a value the sketch
+        does not list can occur (0 when exact)."""
+        if self.table is not None or self.top is None:
+            return 0
+        # Every tracked value's bounds differ by the sketch's offset, as an untracked
+        # value's (0 and the offset) do.
+        probe = "\x00dataprof:max-error"
+        offset = int(self.top.get_upper_bound(probe)) - int(self.top.get_lower_bound(probe))
+        return offset + self.pruned
+
+    def sketched_top(self, limit: int) -> list[SketchedTop]:
+        """The values certain to be among the ``limit`` most frequent, with count bounds.
+
+        A value is listed when its lower bound exceeds the upper bound of every value
+        but fewer than ``limit`` others, and exceeds what any unlisted value may
+        reach (:meth:`max_error`): then no ``limit`` values can outnumber it.
+        """
+        if self.top is None or self.top.is_empty():
+            return []
+        rows = self.top.get_frequent_items(ds_module().frequent_items_error_type.NO_FALSE_NEGATIVES)
+        unseen = self.max_error()
+        bounds = [(str(item), int(lb), int(ub) + self.pruned) for item, _, lb, ub in rows]
+        uppers = [ub for *_, ub in bounds]
+        certain = []
+        for text, lb, ub in bounds:
+            if lb <= unseen:
+                continue
+            # values (this one included) that may reach above this one's lower bound
+            rivals = sum(1 for other in uppers if other > lb)
+            if rivals - (1 if ub > lb else 0) < limit:
+                certain.append(SketchedTop(text, (lb + ub) // 2, lb, ub))
+        return certain
+
+    def top_sketch_bytes(self, render: Render) -> bytes | None:
+        """The frequent-strings sketch for drift checks. While exact, one is built from
+        the table: in full up to ``_EXACT_TOP_SKETCH_KEYS`` values, else from the most
+        frequent of them (the others then fall under the sketch's error)."""
+        import pyarrow as pa
+
+        if self.table is None:
+            return bytes(self.top.serialize()) if self.top is not None else None
+        keys, counts = self.table.arrays()
+        if not len(keys):
+            return None
+        if len(keys) > _EXACT_TOP_SKETCH_KEYS:
+            import numpy as np
+
+            chosen = np.argpartition(-counts, _EXACT_TOP_SKETCH_KEYS)[:_EXACT_TOP_SKETCH_KEYS]
+            keys, counts = keys.take(pa.array(chosen)), counts[chosen]
+        sketch = ds_module().frequent_strings_sketch(FREQUENT_LG_MAX_MAP_SIZE)
+        for text, count in zip(render(keys), counts.tolist(), strict=True):
+            sketch.update(text, count)
+        return bytes(sketch.serialize())
+
+    # -- pickling: plain values --------------------------------------------------------
+    def __getstate__(self) -> dict[str, Any]:
+        return {
+            "table": self.table.__getstate__() if self.table is not None else None,
+            "budget": self.budget,
+            "pruned": self.pruned,
+            "hll": bytes(self.hll.serialize_compact()) if self.hll is not None else None,
+            "top": bytes(self.top.serialize()) if self.top is not None else None,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        from dataprof.profiling.sketch_checks import checked_frequent_strings, checked_hll
+
+        self.table = None
+        if state["table"] is not None:
+            self.table = ExactCounts.__new__(ExactCounts)
+            self.table.__setstate__(state["table"])
+        self.budget = int(state["budget"])
+        self.pruned = int(state["pruned"])
+        hll, top = state["hll"], state["top"]
+        self.hll = checked_hll(hll, HLL_LG_K) if hll is not None else None
+        self.top = checked_frequent_strings(top) if top is not None else None
+        if self.table is None and (self.hll is None) != (self.top is None):
+            raise ValueError("a sketched value counter needs both of its sketches")
