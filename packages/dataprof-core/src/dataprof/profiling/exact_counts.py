@@ -1,12 +1,14 @@
-"""Exact ``value -> count`` for one column, held natively: an Arrow array of keys and a
-numpy array of counts, never a Python object per value.
+"""Exact ``value -> count`` for one column, held natively: numpy or Arrow arrays of keys
+and a numpy array of counts, never a Python object per value.
 
 A batch arrives already reduced to its distinct values and their counts (numpy's
 sort for numbers, Arrow's ``value_counts`` for text). Those pairs wait in a
-pending list and are folded into the table by Arrow's hash aggregation
-(``group_by(...).aggregate(sum)``) once the pending pairs outnumber the table's,
-so each pair is hashed a bounded number of times and memory stays within about
-twice the table.
+pending list and are folded into the table once the pending pairs outnumber the
+table's, so each pair is folded a bounded number of times and memory stays
+within about twice the table. Numbers (integers, floats, narrow decimals as their
+unscaled integers) stay sorted and fold by a merge (a stable sort of sorted runs,
+linear); text and wide decimals fold by Arrow's ``dictionary_encode`` (a hash
+table in C++) and a ``bincount`` of the indices.
 
 The table's size is a function of the *set* of values only (:meth:`ExactCounts.size`:
 16 bytes a key plus the bytes of string keys), which is what keeps a memory
@@ -31,16 +33,54 @@ _MAX_PENDING_BYTES = 16 << 20
 """...and at most this many bytes of keys (long free text) wait unfolded."""
 
 
+def _numpy_form(key_type: pa.DataType) -> bool:
+    """Keys of this type are held as a sorted numpy array (fixed-width numbers)."""
+    import pyarrow as pa
+
+    if pa.types.is_integer(key_type) or pa.types.is_floating(key_type):
+        return True
+    return pa.types.is_decimal128(key_type) and key_type.precision <= _INT64_DIGITS
+
+
+_INT64_DIGITS = 18  # decimal digits whose unscaled integer always fits an int64
+
+
+def _to_numpy(keys: pa.Array) -> npt.NDArray[Any]:
+    import numpy as np
+    import pyarrow as pa
+
+    if pa.types.is_decimal(keys.type):
+        words = np.frombuffer(keys.buffers()[1], dtype=np.int64).reshape(-1, 2)
+        return words[keys.offset : keys.offset + len(keys), 0]
+    return keys.to_numpy(zero_copy_only=False)
+
+
+def _to_arrow(keys: npt.NDArray[Any], key_type: pa.DataType) -> pa.Array:
+    import numpy as np
+    import pyarrow as pa
+
+    if pa.types.is_decimal(key_type):
+        words = np.empty((len(keys), 2), dtype=np.int64)
+        words[:, 0] = keys
+        words[:, 1] = keys >> 63
+        return pa.Array.from_buffers(key_type, len(keys), [None, pa.py_buffer(words.tobytes())])
+    return pa.array(keys, key_type)
+
+
 class ExactCounts:
     """Distinct keys of one Arrow type and their exact counts."""
 
     def __init__(self, key_type: pa.DataType) -> None:
+        self._reset(key_type)
+
+    def _reset(self, key_type: pa.DataType) -> None:
         import numpy as np
 
         self.key_type = key_type
-        self._keys: pa.Array | None = None
+        self._sorted = _numpy_form(key_type)
+        self._keys: Any = None  # numpy (sorted) or Arrow
         self._counts: npt.NDArray[np.int64] = np.zeros(0, dtype=np.int64)
-        self._pending_keys: list[pa.Array] = []
+        self._pending_keys: list[Any] = []
         self._pending_counts: list[npt.NDArray[np.int64]] = []
         self._pending = 0
         self._pending_bytes = 0
@@ -56,10 +96,10 @@ class ExactCounts:
             return
         if keys.type != self.key_type:
             keys = keys.cast(self.key_type)
-        self._pending_keys.append(keys)
+        self._pending_bytes += keys.nbytes
+        self._pending_keys.append(_to_numpy(keys) if self._sorted else keys)
         self._pending_counts.append(np.asarray(counts, dtype=np.int64))
         self._pending += len(keys)
-        self._pending_bytes += keys.nbytes
         if (
             self._pending >= max(_MIN_PENDING, len(self._counts))
             or self._pending_bytes > _MAX_PENDING_BYTES
@@ -75,10 +115,7 @@ class ExactCounts:
         self.compact()
 
     def compact(self) -> None:
-        """Fold the pending pairs into the table (one hash aggregation)."""
-        import numpy as np
-        import pyarrow as pa
-
+        """Fold the pending pairs into the table."""
         if not self._pending_keys:
             return
         keys = list(self._pending_keys)
@@ -89,27 +126,57 @@ class ExactCounts:
         self._pending_keys, self._pending_counts, self._pending = [], [], 0
         self._pending_bytes = 0
         self.folds += 1
-        if len(keys) == 1:
+        if len(keys) == 1 and not self._sorted:
             self._keys, self._counts = keys[0], counts[0]
             return
-        table = pa.table(
-            {
-                "k": pa.chunked_array(keys, self.key_type),
-                "c": pa.array(np.concatenate(counts), pa.int64()),
-            }
+        fold = self._fold_sorted if self._sorted else self._fold_hashed
+        self._keys, self._counts = fold(keys, counts)
+
+    @staticmethod
+    def _fold_sorted(
+        keys: list[npt.NDArray[Any]], counts: list[npt.NDArray[Any]]
+    ) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+        """Sorted runs merged by a stable sort (linear on runs), equal keys summed."""
+        import numpy as np
+
+        all_keys = np.concatenate(keys)
+        all_counts = np.concatenate(counts)
+        order = np.argsort(all_keys, kind="stable")
+        ordered = all_keys[order]
+        starts = np.empty(len(ordered), dtype=bool)
+        starts[:1] = True
+        np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+        positions = np.flatnonzero(starts)
+        summed = np.add.reduceat(all_counts[order], positions) if len(positions) else all_counts
+        return ordered[positions], summed.astype(np.int64, copy=False)
+
+    def _fold_hashed(
+        self, keys: list[pa.Array], counts: list[npt.NDArray[Any]]
+    ) -> tuple[pa.Array, npt.NDArray[Any]]:
+        """Equal keys found by ``dictionary_encode`` (one hash pass), counts summed."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        encoded = pc.dictionary_encode(pa.chunked_array(keys, self.key_type))
+        dictionary = encoded.chunk(0).dictionary if encoded.num_chunks else None
+        indices = np.concatenate([c.indices.to_numpy() for c in encoded.chunks])
+        summed = np.bincount(
+            indices, weights=np.concatenate(counts), minlength=len(dictionary or [])
         )
-        folded = table.group_by("k", use_threads=False).aggregate([("c", "sum")])
-        self._keys = folded.column("k").combine_chunks()
-        self._counts = folded.column("c_sum").to_numpy().astype(np.int64, copy=False)
+        return dictionary, summed.astype(np.int64)
 
     # -- reading -----------------------------------------------------------------------
     def arrays(self) -> tuple[pa.Array, npt.NDArray[Any]]:
-        """The distinct keys and their counts (folded first)."""
+        """The distinct keys (as Arrow) and their counts (folded first)."""
         import pyarrow as pa
 
         self.compact()
-        keys = self._keys if self._keys is not None else pa.array([], self.key_type)
-        return keys, self._counts
+        if self._keys is None:
+            return pa.array([], self.key_type), self._counts
+        if self._sorted:
+            return _to_arrow(self._keys, self.key_type), self._counts
+        return self._keys, self._counts
 
     def __len__(self) -> int:
         self.compact()
@@ -120,27 +187,39 @@ class ExactCounts:
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        keys, counts = self.arrays()
-        size = BYTES_PER_KEY * len(counts)
-        if len(keys) and (
-            pa.types.is_large_string(keys.type) or pa.types.is_large_binary(keys.type)
-        ):
+        self.compact()
+        size = BYTES_PER_KEY * len(self._counts)
+        if self._sorted or self._keys is None:
+            return size
+        keys = self._keys
+        if pa.types.is_large_string(keys.type) or pa.types.is_large_binary(keys.type):
             size += int(pc.sum(pc.binary_length(keys)).as_py() or 0)
         return size
 
     def top(self, limit: int) -> list[tuple[Any, int]]:
         """The ``limit`` most frequent keys as Python values, ties ordered by value."""
+        import numpy as np
         import pyarrow as pa
         import pyarrow.compute as pc
 
-        keys, counts = self.arrays()
-        if not len(keys) or limit <= 0:
+        self.compact()
+        if self._keys is None or limit <= 0:
             return []
-        table = pa.table({"k": keys, "c": pa.array(counts, pa.int64())})
-        order = pc.select_k_unstable(
-            table, min(limit, len(keys)), sort_keys=[("c", "descending"), ("k", "ascending")]
+        counts = self._counts
+        if self._sorted:
+            # keys are sorted: among equal counts, position order is value order
+            k = min(limit, len(counts))
+            kth = np.partition(counts, len(counts) - k)[len(counts) - k]
+            candidates = np.flatnonzero(counts >= kth)
+            order = candidates[np.lexsort((candidates, -counts[candidates]))][:k]
+            values = _to_arrow(self._keys[order], self.key_type).to_pylist()
+            return list(zip(values, counts[order].tolist(), strict=True))
+        table = pa.table({"k": self._keys, "c": pa.array(counts, pa.int64())})
+        chosen = table.take(
+            pc.select_k_unstable(
+                table, min(limit, len(counts)), sort_keys=[("c", "descending"), ("k", "ascending")]
+            )
         )
-        chosen = table.take(order)
         return list(
             zip(chosen.column("k").to_pylist(), chosen.column("c").to_pylist(), strict=True)
         )
@@ -161,12 +240,8 @@ class ExactCounts:
         import pyarrow as pa
 
         table = pa.ipc.open_stream(pa.py_buffer(state["ipc"])).read_all()
-        self.key_type = table.schema.field("k").type
+        self._reset(table.schema.field("k").type)
         keys = table.column("k").combine_chunks()
-        self._keys = keys if len(keys) else None
-        self._counts = table.column("c").to_numpy().astype(np.int64, copy=False)
-        if self._keys is None:
-            self._counts = np.zeros(0, dtype=np.int64)
-        self._pending_keys, self._pending_counts, self._pending = [], [], 0
-        self._pending_bytes = 0
-        self.folds = 0
+        if len(keys):
+            self._keys = _to_numpy(keys).copy() if self._sorted else keys
+            self._counts = table.column("c").to_numpy().astype(np.int64, copy=True)

@@ -24,8 +24,7 @@ METRIC_DESCRIPTIONS: dict[str, str] = {
     "exact-count budget only values certain to be among the 10 most frequent, each count "
     "between count_lower and count_upper",
     "top_values_found_percentage": "past the exact-count budget, every value occurring in "
-    "more than this share of valid values is recognised by the frequent-items sketch (0 when "
-    "counts are exact)",
+    "more than this share of valid values is recognised by the frequent-items sketch",
     "top_values_note": "what the top values are when counted approximately, or why none is listed",
     "min": "smallest valid value (temporal values as dates, times, timestamps)",
     "max": "largest valid value",

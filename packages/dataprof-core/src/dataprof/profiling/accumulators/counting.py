@@ -98,8 +98,7 @@ class _CountingMixin:
                 TopValue(value=self._profile_value(key), count=count)
                 for key, count in counter.exact_top(ctx.top_n)
             ]
-            found_share = 0.0
-            note = None
+            found_share, note = 0.0, None
         else:
             top, found_share, note = self._sketched_top(ctx.top_n)
         flat["top_values"] = top
@@ -111,14 +110,14 @@ class _CountingMixin:
             bound=float(error),
             kind="count",
         )
-        metrics.add(
-            "top_values_found_percentage",
-            100.0 * found_share,
-            exact=counter.exact,
-            bound=float(error),
-            kind="count",
-        )
-        if note is not None:
+        if note is not None:  # past the budget: what the list means
+            metrics.add(
+                "top_values_found_percentage",
+                100.0 * found_share,
+                exact=False,
+                bound=float(error),
+                kind="count",
+            )
             metrics.add("top_values_note", note, exact=False, bound=float(error), kind="count")
         top_bytes = counter.top_sketch_bytes(self._render_keys)
         if top_bytes is not None:
