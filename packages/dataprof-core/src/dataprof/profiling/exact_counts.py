@@ -240,8 +240,16 @@ class ExactCounts:
         import pyarrow as pa
 
         table = pa.ipc.open_stream(pa.py_buffer(state["ipc"])).read_all()
+        table.validate(full=True)
+        if table.schema.names != ["k", "c"] or table.schema.field("c").type != pa.int64():
+            raise ValueError("exact counts: not a table of keys and counts")
         self._reset(table.schema.field("k").type)
         keys = table.column("k").combine_chunks()
+        if keys.null_count:
+            raise ValueError("exact counts: a null key")
+        counts = table.column("c").to_numpy().astype(np.int64, copy=True)
+        if len(counts) and counts.min() <= 0:
+            raise ValueError("exact counts: a count below one")
         if len(keys):
             self._keys = _to_numpy(keys).copy() if self._sorted else keys
-            self._counts = table.column("c").to_numpy().astype(np.int64, copy=True)
+            self._counts = counts
