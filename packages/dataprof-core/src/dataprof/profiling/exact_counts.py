@@ -39,7 +39,7 @@ def _numpy_form(key_type: pa.DataType) -> bool:
 
     if pa.types.is_integer(key_type) or pa.types.is_floating(key_type):
         return True
-    return pa.types.is_decimal128(key_type) and key_type.precision <= _INT64_DIGITS
+    return bool(pa.types.is_decimal128(key_type) and key_type.precision <= _INT64_DIGITS)
 
 
 _INT64_DIGITS = 18  # decimal digits whose unscaled integer always fits an int64
@@ -51,8 +51,10 @@ def _to_numpy(keys: pa.Array) -> npt.NDArray[Any]:
 
     if pa.types.is_decimal(keys.type):
         words = np.frombuffer(keys.buffers()[1], dtype=np.int64).reshape(-1, 2)
-        return words[keys.offset : keys.offset + len(keys), 0]
-    return keys.to_numpy(zero_copy_only=False)
+        low: npt.NDArray[Any] = words[keys.offset : keys.offset + len(keys), 0]
+        return low
+    values: npt.NDArray[Any] = keys.to_numpy(zero_copy_only=False)
+    return values
 
 
 def _to_arrow(keys: npt.NDArray[Any], key_type: pa.DataType) -> pa.Array:
