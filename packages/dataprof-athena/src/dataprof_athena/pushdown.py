@@ -81,6 +81,8 @@ class _Plan:
     sql: str
     aggregates: list[tuple[str, str]] = field(default_factory=list)
     top_sql: str | None = None
+    order_sql: str | None = None
+    """The value in its own type, for grouping and ordering ties by value (not by text)."""
     """The value expression (text) top values are counted over, or None."""
     valid_sql: str = ""
 
@@ -130,6 +132,7 @@ def _aggregates(plan: _Plan) -> None:
         add(("zeros", f"count_if({valid} = 0)"))
         add(("neg", f"count_if({valid} < 0)"))
         plan.top_sql = f"CAST({valid} AS VARCHAR)"
+        plan.order_sql = valid
     elif kind is Kind.TEMPORAL and (_is_date(t) or _is_timestamp(t)):
         micros = f"date_diff('microsecond', {_EPOCH}, CAST({c} AS TIMESTAMP))"
         add(("distinct", f"approx_distinct({c})"))
@@ -144,6 +147,7 @@ def _aggregates(plan: _Plan) -> None:
             )
         )
         plan.top_sql = f"CAST({c} AS VARCHAR)"
+        plan.order_sql = c
     elif kind is Kind.STRING:
         add(("distinct", f"approx_distinct({c})"))
         add(("min", f"min({c})"))
@@ -208,7 +212,8 @@ def top_values_sql(table_sql: str, plans: Sequence[_Plan], top_n: int) -> str | 
     ``approx_most_frequent``)."""
     parts = [
         f"SELECT * FROM (SELECT {i} AS k, {p.top_sql} AS v, count(*) AS n FROM {table_sql} "
-        f"WHERE {p.valid_sql} IS NOT NULL GROUP BY {p.top_sql} ORDER BY n DESC, v LIMIT {top_n})"
+        f"WHERE {p.valid_sql} IS NOT NULL GROUP BY {p.order_sql or p.top_sql} "
+        f"ORDER BY n DESC, {p.order_sql or p.top_sql} LIMIT {top_n})"
         for i, p in enumerate(plans)
         if p.top_sql is not None
     ]

@@ -365,7 +365,7 @@ class _Column:
         distinct = int(true > 0) + int(false > 0)
         self.add("distinct_count", distinct, flat="distinct_count")
         self.add("distinct_percentage", _percentage(distinct, valid), flat="distinct_percentage")
-        ranked = sorted([(True, true), (False, false)], key=lambda kv: (-kv[1], not kv[0]))
+        ranked = sorted([(True, true), (False, false)], key=lambda kv: (-kv[1], kv[0]))
         top = [TopValue(value=v, count=c) for v, c in ranked if c][: self.top_n]
         self.flat["top_values"] = top
         self.add("top_values", [t.model_dump() for t in top])
