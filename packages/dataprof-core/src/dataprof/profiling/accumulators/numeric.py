@@ -14,6 +14,7 @@ from dataprof.profiling.accumulators.base import (
     _MetricSet,
 )
 from dataprof.profiling.accumulators.counting import _CountingMixin, _sorted_counts
+from dataprof.profiling.accumulators.distribution import ExactDistribution
 from dataprof.profiling.accumulators.exact_sums import (
     chan_merge,
     exact_decimal_unscaled_sum,
@@ -23,7 +24,6 @@ from dataprof.profiling.accumulators.exact_sums import (
     scaled_m2,
 )
 from dataprof.profiling.accumulators.exact_sums import exact_int_sum as _exact_int_sum
-from dataprof.profiling.accumulators.distribution import ExactDistribution
 from dataprof.profiling.sketches import KllSketch, encode_sketch
 from dataprof.profiling.types import (
     Kind,
