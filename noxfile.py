@@ -186,6 +186,8 @@ def all_backends(session: nox.Session) -> None:
     # The SDK's and every backend's tests again, now side by side in one environment.
     backend_tests = [t for path in BACKENDS.values() for t in _tests_of(path)]
     session.run(*PYTEST, f"{CORE}/tests/sdk", *backend_tests, *session.posargs)
+    # The README's examples that need a backend (the core session runs the others).
+    session.run(*PYTEST, f"{CORE}/tests/docs", "-k", "needs", *session.posargs)
 
 
 @nox.session
