@@ -125,3 +125,29 @@ def test_parts_that_fit_and_a_whole_that_does_not(monkeypatch: pytest.MonkeyPatc
     assert not distinct.exact
     assert distinct.error_bound is not None
     assert abs(distinct.value - 60_000) <= 1.5 * distinct.error_bound * 60_000
+
+
+def test_outliers_are_counted_exactly_and_read_the_same_on_every_run() -> None:
+    """Within the budget the engine counts values past the fences exactly, from exact
+    quantiles: two runs over differently batched data give the same count and text."""
+    from dataprof.anomalies import OutlierDetector, Thresholds
+
+    rng = np.random.default_rng(9)
+    values = np.round(np.concatenate([rng.normal(50, 5, 60_000), rng.uniform(500, 900, 2_500)]), 3)
+    rng.shuffle(values)
+    table = pa.table({"reading": values})
+    texts = []
+    for chunk in (4_096, 25_000):
+        profile = finalize(
+            profile_batches(table.to_batches(max_chunksize=chunk), table.schema, column_metrics=[])
+        )
+        column = profile.column("reading")
+        assert column is not None
+        metric = column.metrics["outlier_count"]
+        assert metric.exact
+        lower, upper = metric.value["lower"], metric.value["upper"]
+        assert metric.value["count"] == int(((values < lower) | (values > upper)).sum())
+        (found,) = OutlierDetector().detect(profile, [], Thresholds())
+        assert f"{metric.value['count']:,} values" in found.description
+        texts.append(found.description)
+    assert texts[0] == texts[1]

@@ -274,7 +274,7 @@ class OutlierDetector:
         high_value = _number(column.max_value)
         low = float(sketch.get_min_value()) if low_value is None else low_value
         high = float(sketch.get_max_value()) if high_value is None else high_value
-        fences = outlier_fences(
+        fences = _engine_fences(column, values.outlier_iqr_multiplier) or outlier_fences(
             lambda rank: float(sketch.get_quantile(rank)), low, values.outlier_iqr_multiplier
         )
         if fences is None or (low >= fences.lower and high <= fences.upper):
@@ -346,6 +346,23 @@ class OutlierDetector:
             detector=self.name,
             metadata={"method": "zscore", "mean": mean, "std_dev": std, **scores},
         )
+
+
+def _engine_fences(column: ColumnProfile, multiplier: float) -> Fences | None:
+    """The fences the engine counted at, when it drew them with this multiplier: from
+    exact quantiles where it held exact counts, so the same data gives the same fences
+    (and text) on every run, whatever the sketch's random compactions."""
+    import dataclasses
+
+    metric = column.metrics.get("outlier_count")
+    figure = metric.value if metric is not None else None
+    if not isinstance(figure, dict) or figure.get("multiplier") != multiplier:
+        return None
+    names = [f.name for f in dataclasses.fields(Fences)]
+    try:
+        return Fences(**{name: figure[name] for name in names})
+    except (KeyError, TypeError):
+        return None
 
 
 def _outlier_count(

@@ -40,6 +40,9 @@ METRIC_DESCRIPTIONS: dict[str, str] = {
     "the exact-count budget, else from KLL",
     "histogram": "10 equal-width bins from min to max: {edges, counts}, exact within the "
     "exact-count budget, else from KLL (approximate, with its rank error)",
+    "outlier_count": "values outside the skew-aware outlier fences (IQR x 3, see "
+    "dataprof.profiling.fences): {count, below, above} and the fences; exact from the value "
+    "counts within the exact-count budget, else from the KLL sketch with its rank error",
     "zero_count": "values equal to zero (numbers)",
     "negative_count": "values below zero (numbers)",
     "nan_count": "NaN values (floats), not counted as nulls",

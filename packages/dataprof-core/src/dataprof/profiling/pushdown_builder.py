@@ -285,6 +285,8 @@ class _Column:
             self.add("median", quantiles["p50"], approx="quantiles", flat="median_value")
             self.add("quantiles", quantiles, approx="quantiles")
         self.absent.append("histogram")
+        if not temporal:
+            self.absent.append("outlier_count")
 
     def bounds(self) -> None:
         self.add("min", self.value(self.f.min), flat="min_value")

@@ -15,7 +15,10 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     import pyarrow as pa
 
-__all__ = ["ExactDistribution"]
+__all__ = ["OUTLIER_MULTIPLIER", "ExactDistribution", "outlier_figure"]
+
+OUTLIER_MULTIPLIER = 3.0
+"""The fences the engine counts at: the outlier rule's default ("far out", IQR x 3)."""
 
 
 class ExactDistribution:
@@ -57,3 +60,23 @@ class ExactDistribution:
         below = int(self.counts[self.as_float < lower].sum())
         above = int(self.counts[self.as_float > upper].sum())
         return below, above
+
+
+def outlier_figure(
+    quantile: Any, minimum: float, count_outside: Any, multiplier: float = OUTLIER_MULTIPLIER
+) -> dict[str, Any] | None:
+    """The ``outlier_count`` metric's value: the skew-aware fences drawn from
+    ``quantile(rank)`` and ``count_outside(lower, upper) -> (below, above)``; None when
+    the bulk has no spread (no fences)."""
+    from dataclasses import asdict
+
+    from dataprof.profiling.fences import outlier_fences
+
+    try:
+        fences = outlier_fences(quantile, minimum, multiplier)
+    except (ArithmeticError, ValueError):  # extreme ranges overflow the log-scale fences
+        return None
+    if fences is None:
+        return None
+    below, above = count_outside(fences.lower, fences.upper)
+    return {"count": below + above, "below": below, "above": above, **asdict(fences)}

@@ -14,7 +14,7 @@ from dataprof.profiling.accumulators.base import (
     _MetricSet,
 )
 from dataprof.profiling.accumulators.counting import _CountingMixin, _sorted_counts
-from dataprof.profiling.accumulators.distribution import ExactDistribution
+from dataprof.profiling.accumulators.distribution import ExactDistribution, outlier_figure
 from dataprof.profiling.accumulators.exact_sums import (
     chan_merge,
     exact_decimal_unscaled_sum,
@@ -24,6 +24,7 @@ from dataprof.profiling.accumulators.exact_sums import (
     scaled_m2,
 )
 from dataprof.profiling.accumulators.exact_sums import exact_int_sum as _exact_int_sum
+from dataprof.profiling.fences import FENCE_RANKS
 from dataprof.profiling.sketches import KllSketch, encode_sketch
 from dataprof.profiling.types import (
     Kind,
@@ -355,6 +356,13 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
             flat["median_value"] = metrics.add("median", quantiles["p50"])
             metrics.add("quantiles", quantiles)
             metrics.add("histogram", self._histogram(exact_values))
+            if self.kind is not Kind.TEMPORAL:
+                at = dict(zip(FENCE_RANKS, exact_values.quantiles(list(FENCE_RANKS)), strict=True))
+                figure = outlier_figure(
+                    lambda rank: float(at[rank]), float(self.min), exact_values.count_outside
+                )
+                if figure is not None:
+                    metrics.add("outlier_count", figure)
             return self.inferred
         kll = self.kll
         # The sketch holds float64s: values beyond 2**53 (ns timestamps, wide decimals)
@@ -378,7 +386,30 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
             bound=kll.pmf_rank_error,
             kind="rank",
         )
+        if self.kind is not Kind.TEMPORAL:
+            self._sketched_outliers(metrics)
         return self.inferred
+
+    def _sketched_outliers(self, metrics: _MetricSet) -> None:
+        """Outliers past the budget: fences from the KLL sketch's quantiles (the ones the
+        outlier rule draws from the stored sketch), the count from its ranks, within its
+        rank error on each side."""
+        sketch = self.kll.sketch
+        n = self.valid
+
+        def outside(lower: float, upper: float) -> tuple[int, int]:
+            below = max(float(sketch.get_rank(lower, False)), 0.0)
+            above = max(1.0 - float(sketch.get_rank(upper, True)), 0.0)
+            return round(below * n), round(above * n)
+
+        figure = outlier_figure(
+            lambda rank: float(sketch.get_quantile(rank)), float(self.min), outside
+        )
+        if figure is not None:
+            error = 2 * self.kll.rank_error * n
+            metrics.add(
+                "outlier_count", figure, exact=self.kll.exact, bound=math.ceil(error), kind="count"
+            )
 
     def _finalize_spread(self, metrics: _MetricSet, flat: dict[str, Any]) -> None:
         """Variance and standard deviation: exact for small integers (exact sums of
