@@ -105,6 +105,7 @@ def profile_source(
     mode: ProfileMode = ProfileMode.AUTO,
     columns: Sequence[str] | None = None,
     sample_size: int = 10_000,
+    sample_seed: int | None = None,
     workers: int | None = None,
     progress: Callable[[int, int], None] | None = None,
 ) -> TableProfile:
@@ -122,6 +123,7 @@ def profile_source(
             mode=mode,
             columns=list(columns) if columns else None,
             sample_size=sample_size,
+            **({} if sample_seed is None else {"sample_seed": sample_seed}),
             workers=workers,
             progress=progress,
             run_id=run_id,

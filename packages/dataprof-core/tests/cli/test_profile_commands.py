@@ -439,3 +439,33 @@ def test_no_store_judges_the_run_alone_and_writes_nothing(tmp_path: Path) -> Non
     printed = TableProfile.model_validate_json(out)
     assert [a.anomaly_type for a in printed.anomalies] == ["all_null"]
     assert len(store_at(tmp_path / ".dataprof" / "store").history(orders(tmp_path))) == 1
+
+
+def test_auto_reads_a_small_csv_whole_and_a_sample_says_so_loudly(tmp_path: Path) -> None:
+    import pyarrow.csv as pacsv
+
+    rows = 30_000
+    rng = np.random.default_rng(0)
+    data = tmp_path / "trips.csv"
+    # sorted and appended to: the first 10,000 rows have no nulls and one vendor
+    vendor = np.where(np.arange(rows) < 10_000, "A", rng.choice(["A", "B", "C"], rows))
+    tip = pa.array(
+        rng.normal(2.0, 1.0, rows), mask=(np.arange(rows) >= 10_000) & (rng.random(rows) < 0.375)
+    )
+    pacsv.write_csv(pa.table({"vendor": pa.array(vendor.tolist()), "tip": tip}), data)
+    code, out, err = invoke("profile", str(data), "--format", "json")
+    assert code == 0, err
+    whole = TableProfile.model_validate_json(out)
+    assert whole.mode.value == "full"
+    assert not whole.sampled
+    assert whole.row_count == rows
+    assert any("on disk" in note for note in whole.notes)
+    assert "constant_column" not in {a.anomaly_type for a in whole.anomalies}
+    tip_column = whole.column("tip")
+    assert tip_column is not None
+    assert tip_column.null_count == int(tip.null_count)
+    code, out, err = invoke(
+        "profile", str(data), "--mode", "sample", "--sample-size", "1000", "--no-store"
+    )
+    assert code == 0, err
+    assert "SAMPLE: figures describe 1,000 rows" in out

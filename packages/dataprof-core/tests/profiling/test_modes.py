@@ -9,6 +9,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
 import pytest
 from engine_reference import ConnectorFactory, check_consistent, file_connector
 
@@ -28,6 +29,7 @@ from dataprof.profiling import (
     ProfileMode,
     PushdownRequest,
     PushdownResult,
+    TableProfile,
     decode_kll,
     decode_top,
     profile_table,
@@ -104,21 +106,37 @@ def test_sketches_are_stored_for_drift_checks(parquet_connector: ConnectorFactor
 # -- sample --------------------------------------------------------------------------------
 
 
-def test_sample_mode_profiles_the_first_rows_and_says_so(
-    parquet_connector: ConnectorFactory,
+def test_sample_mode_draws_rows_across_the_table_and_records_its_seed(
+    tmp_path: Path,
 ) -> None:
-    table = _mixed(5_000)
-    profile = profile_table(parquet_connector(table), mode="sample", sample_size=1_000)
+    table = _mixed(20_000)  # sorted by id: its head is the least representative part
+    path = tmp_path / "sorted.parquet"
+    pq.write_table(table, path, row_group_size=500)
+    profile = profile_table(file_connector(path), mode="sample", sample_size=1_000)
     check_consistent(profile)
     assert profile.mode is ProfileMode.SAMPLE
     assert profile.sampled
     assert profile.sample_size == 1_000
-    assert profile.row_count == 5_000  # from Parquet metadata
+    assert profile.sample_seed == 0
+    assert profile.row_count == 20_000  # from Parquet metadata
     column = profile.column("id")
     assert column is not None
     assert column.row_count == 1_000
-    assert column.max_value == 999
+    assert column.min_value < 2_000
+    assert column.max_value > 18_000
+    assert column.distinct_count == 1_000  # a unique key stays unique in the sample
     assert all(m.source is MetricSource.SAMPLE and not m.exact for m in column.metrics.values())
+    assert any("drawn at random (seed 0)" in note for note in profile.notes)
+
+    # the same seed draws the same sample; another seed another one
+    def drawn(p: TableProfile) -> list[tuple[object, ...]]:
+        return [(c.min_value, c.max_value, c.mean_value, c.null_count) for c in p.columns]
+
+    again = profile_table(file_connector(path), mode="sample", sample_size=1_000)
+    assert drawn(again) == drawn(profile)
+    other = profile_table(file_connector(path), mode="sample", sample_size=1_000, sample_seed=7)
+    assert other.sample_seed == 7
+    assert drawn(other) != drawn(profile)
 
 
 def test_sample_larger_than_table_is_a_full_profile(parquet_connector: ConnectorFactory) -> None:
@@ -132,13 +150,17 @@ def test_sample_larger_than_table_is_a_full_profile(parquet_connector: Connector
     assert column.metrics["max"].source is MetricSource.FULL_SCAN
 
 
-def test_sample_of_csv_does_not_know_the_row_count(tmp_path: Path) -> None:
+def test_sample_of_a_csv_file_spreads_over_the_file(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     pacsv.write_csv(_mixed(3_000).select(["id", "country"]), path)
     profile = profile_table(file_connector(path), mode="sample", sample_size=500)
     assert profile.sampled
-    assert not profile.row_count_exact
-    assert any("at least 500" in note for note in profile.notes)
+    # the one file is read whole to spread the sample, which also counts its rows
+    assert profile.row_count == 3_000
+    assert profile.row_count_exact
+    column = profile.column("id")
+    assert column is not None
+    assert column.max_value > 2_500
 
 
 # -- metadata ------------------------------------------------------------------------------

@@ -98,6 +98,12 @@ def profile(
     sample_size: Annotated[
         int, typer.Option("--sample-size", min=1, help="Rows read in sample mode.")
     ] = 10_000,
+    seed: Annotated[
+        int | None,
+        typer.Option(
+            "--seed", min=0, help="Seed of the sample's random draw (default 0: the same rows)."
+        ),
+    ] = None,
     workers: Annotated[
         int | None,
         typer.Option("--workers", min=1, help="Processes for a full scan (default: CPU count)."),
@@ -157,6 +163,7 @@ def profile(
                 mode=mode,
                 columns=_split_columns(columns),
                 sample_size=sample_size,
+                sample_seed=seed,
                 workers=workers,
                 progress=progress,
             )

@@ -10,6 +10,7 @@ their own engine through :class:`SupportsPushdown`.
 """
 
 from dataprof.profiling.engine import (
+    AUTO_FULL_SCAN_MAX_BYTES,
     AUTO_FULL_SCAN_MAX_ROWS,
     DEFAULT_SAMPLE_SIZE,
     PARALLEL_MIN_ROWS,
@@ -40,12 +41,15 @@ from dataprof.profiling.pushdown import (
     PushdownResult,
     SupportsPushdown,
 )
+from dataprof.profiling.sampling import DEFAULT_SAMPLE_SEED
 from dataprof.profiling.sketches import decode_kll, decode_top
 from dataprof.profiling.state import ProfileState, finalize, merge_states, profile_batches
 
 __all__ = [
     "APPROX_DISTINCT_BOUND",
+    "AUTO_FULL_SCAN_MAX_BYTES",
     "AUTO_FULL_SCAN_MAX_ROWS",
+    "DEFAULT_SAMPLE_SEED",
     "DEFAULT_SAMPLE_SIZE",
     "METRIC_DESCRIPTIONS",
     "PARALLEL_MIN_ROWS",

@@ -3,14 +3,16 @@
 The modes, cheapest first:
 
 - ``metadata``: the connector's statistics only (no data read).
-- ``sample``: ``sample_size`` rows through ``get_sample_arrow`` (the design's 10,000).
+- ``sample``: ``sample_size`` rows (the design's 10,000) drawn at random across the
+  table, seeded (:mod:`dataprof.profiling.sampling`).
 - ``pushdown``: the connector's engine computes the metrics (``SupportsPushdown``).
 - ``full``: every row streamed once. A connector that can split is read split
   after split (about ``SPLIT_TARGET_BYTES`` each, so no reader buffers more than
   one), by ``workers`` processes when the table is big enough to repay starting
   them (``PARALLEL_MIN_ROWS``), their states merged.
 - ``auto``: metadata when the requested metrics are all metadata can answer; a full
-  scan when the row count (from metadata) is at most ``auto_full_scan_max_rows``;
+  scan when the row count (from metadata) is at most ``auto_full_scan_max_rows``, or,
+  without one, the table's bytes on disk at most ``auto_full_scan_max_bytes``;
   pushdown when the connector offers it; a sample otherwise. What it chose and
   why goes into ``TableProfile.notes``.
 
@@ -31,10 +33,16 @@ from typing import TYPE_CHECKING, Any
 
 from dataprof.connector import DEFAULT_BATCH_SIZE, Capability, ScanSplit
 from dataprof.errors import ConfigurationError, ConnectorError, PluginError
-from dataprof.profiling.metadata import METADATA_METRICS, profile_from_metadata
+from dataprof.profiling.metadata import profile_from_metadata
+from dataprof.profiling.mode_choice import (
+    AUTO_FULL_SCAN_MAX_BYTES,
+    AUTO_FULL_SCAN_MAX_ROWS,
+    choose_mode,
+)
 from dataprof.profiling.models import ColumnProfile, MetricSource, ProfileMode, TableProfile
 from dataprof.profiling.plugins import ColumnMetric, load_column_metrics
 from dataprof.profiling.pushdown import PushdownRequest, pushdown_method
+from dataprof.profiling.sampling import DEFAULT_SAMPLE_SEED
 from dataprof.profiling.state import ProfileState, finalize
 
 if TYPE_CHECKING:
@@ -43,6 +51,7 @@ if TYPE_CHECKING:
     from dataprof.connector import DataConnector
 
 __all__ = [
+    "AUTO_FULL_SCAN_MAX_BYTES",
     "AUTO_FULL_SCAN_MAX_ROWS",
     "DEFAULT_SAMPLE_SIZE",
     "PARALLEL_MIN_ROWS",
@@ -50,8 +59,6 @@ __all__ = [
 ]
 
 DEFAULT_SAMPLE_SIZE = 10_000
-AUTO_FULL_SCAN_MAX_ROWS = 10_000_000
-"""`auto` scans every row up to this many (a few seconds per 5 million rows locally)."""
 PARALLEL_MIN_ROWS = 1_000_000
 """Below this many rows a single process finishes before workers would have started."""
 SPLIT_TARGET_BYTES = 32 * 1024 * 1024
@@ -73,7 +80,9 @@ def profile_table(
     batch_size: int = DEFAULT_BATCH_SIZE,
     column_metrics: Sequence[ColumnMetric] | None = None,
     auto_full_scan_max_rows: int = AUTO_FULL_SCAN_MAX_ROWS,
+    auto_full_scan_max_bytes: int = AUTO_FULL_SCAN_MAX_BYTES,
     parallel_min_rows: int = PARALLEL_MIN_ROWS,
+    sample_seed: int = DEFAULT_SAMPLE_SEED,
 ) -> TableProfile:
     """Profile the connector's table.
 
@@ -106,7 +115,9 @@ def profile_table(
     declared = {k: v for k, v in connector.get_schema().items() if k in schema.names}
 
     if chosen is ProfileMode.AUTO:
-        chosen = _choose_mode(connector, metrics, auto_full_scan_max_rows, notes)
+        chosen = choose_mode(
+            connector, metrics, auto_full_scan_max_rows, auto_full_scan_max_bytes, notes
+        )
 
     if chosen is ProfileMode.METADATA:
         profile = profile_from_metadata(
@@ -143,6 +154,8 @@ def profile_table(
             declared,
             top_columns,
             sample_size,
+            sample_seed,
+            batch_size,
             column_metrics,
             progress,
             notes,
@@ -208,80 +221,62 @@ def _top_level(
     return tops
 
 
-def _choose_mode(
-    connector: DataConnector,
-    metrics: Collection[str] | None,
-    full_scan_max_rows: int,
-    notes: list[str],
-) -> ProfileMode:
-    if (
-        metrics
-        and set(metrics) <= METADATA_METRICS
-        and connector.supports(Capability.COLUMN_STATS_FROM_METADATA)
-    ):
-        notes.append(
-            "auto: metadata mode, the requested metrics "
-            f"({', '.join(sorted(metrics))}) all come from metadata"
-        )
-        return ProfileMode.METADATA
-    rows: int | None = None
-    if connector.supports(Capability.ROW_COUNT_FROM_METADATA):
-        rows = connector.get_row_count()
-        if rows <= full_scan_max_rows:
-            notes.append(
-                f"auto: full scan, the table has {rows} rows (at most {full_scan_max_rows})"
-            )
-            return ProfileMode.FULL
-    if connector.supports(Capability.SQL_PUSHDOWN):
-        notes.append(
-            "auto: pushdown, the connector's engine computes the metrics"
-            + (f" over {rows} rows" if rows is not None else "")
-        )
-        return ProfileMode.PUSHDOWN
-    why = (
-        f"the table has {rows} rows (more than {full_scan_max_rows})"
-        if rows is not None
-        else "the row count is unknown without a scan"
-    )
-    notes.append(f"auto: sample mode, {why}")
-    return ProfileMode.SAMPLE
-
-
 def _sample(
     connector: DataConnector,
     schema: pa.Schema,
     declared: dict[str, str],
     top_columns: list[str] | None,
     sample_size: int,
+    seed: int,
+    batch_size: int,
     column_metrics: Sequence[ColumnMetric],
     progress: ProgressCallback | None,
     notes: list[str],
     common: dict[str, Any],
 ) -> TableProfile:
-    sample = connector.get_sample_arrow(sample_size)
-    if top_columns is not None:
-        sample = sample.select(top_columns)
+    from dataprof.profiling.sampling import draw_sample
+
+    draw = draw_sample(connector, top_columns, sample_size, seed, batch_size)
     state = ProfileState(schema, declared=declared, column_metrics=column_metrics)
-    for batch in sample.to_batches():
+    for batch in draw.table.to_batches():
         state.update(batch)
     if progress is not None:
         progress(state.row_count, state.bytes_read)
-    whole = state.row_count < sample_size
+    whole = state.row_count < sample_size or (
+        draw.read_everything and draw.rows_read == state.row_count
+    )
     row_count: int = state.row_count
     row_count_exact = whole
     if whole:
         notes.append(
-            f"sample: the table has {state.row_count} rows, fewer than the sample size "
+            f"sample: the table has {state.row_count} rows, no more than the sample size "
             f"{sample_size}, so every row was profiled"
         )
-    elif connector.supports(Capability.ROW_COUNT_FROM_METADATA):
-        row_count = connector.get_row_count()
-        row_count_exact = True
     else:
         notes.append(
-            f"sample: the row count is at least {state.row_count}; counting exactly needs a scan"
+            f"sample: {state.row_count:,} rows drawn at random (seed {seed}) from "
+            f"{draw.rows_read:,} rows in {draw.splits_read} of {draw.splits_total} parts "
+            "chosen at random"
+            + (
+                ", the last part read only in part (too big to read whole)"
+                if draw.cut_short
+                else ""
+            )
+            if draw.spread
+            else f"sample: {state.row_count:,} rows from the connector's own sample "
+            "(it cannot split its scan, so they may be the first rows)"
         )
-    return finalize(
+        if connector.supports(Capability.ROW_COUNT_FROM_METADATA):
+            row_count, row_count_exact = connector.get_row_count(), True
+        elif draw.read_everything:
+            row_count, row_count_exact = draw.rows_read, True
+        else:
+            notes.append(
+                f"sample: the row count is at least {max(row_count, draw.rows_read):,}; "
+                "counting exactly needs a scan"
+            )
+            row_count = max(row_count, draw.rows_read)
+    profile = finalize(
         state,
         mode=ProfileMode.SAMPLE,
         source=MetricSource.FULL_SCAN if whole else MetricSource.SAMPLE,
@@ -293,6 +288,7 @@ def _sample(
         notes=notes,
         **common,
     )
+    return profile.model_copy(update={"sample_seed": None if whole else seed})
 
 
 def _full_scan(
