@@ -114,7 +114,7 @@ def profile_source(
     Raises what the connector or engine raises (a :class:`ConnectorError` for what
     the user can fix); record it with :func:`record_failure`.
     """
-    from dataprof.profiling import profile_table
+    from dataprof.profiling import DEFAULT_SAMPLE_SEED, profile_table
     from dataprof.registry import get_connector
 
     with interruptible(), get_connector(config) as connector:
@@ -123,7 +123,7 @@ def profile_source(
             mode=mode,
             columns=list(columns) if columns else None,
             sample_size=sample_size,
-            **({} if sample_seed is None else {"sample_seed": sample_seed}),
+            sample_seed=DEFAULT_SAMPLE_SEED if sample_seed is None else sample_seed,
             workers=workers,
             progress=progress,
             run_id=run_id,
