@@ -38,6 +38,11 @@ _MAX_SKEW = 0.6
 """Skewness beyond this widens fences no further (the adjusted boxplot's own range)."""
 
 
+def _exp(value: float) -> float:
+    """``e**value``, infinite past the float range (a fence beyond every value)."""
+    return math.exp(value) if value < 709 else math.inf
+
+
 def _octile_skew(p125: float, p50: float, p875: float) -> float:
     spread = p875 - p125
     if not spread > 0:
@@ -113,9 +118,9 @@ def outlier_fences(
     if scale == "log":
         # Near zero a log scale stretches ordinary small values (a 0.001 s duration) far
         # below the bulk; the low fence is the linear one's where that is lower.
-        raw_q1, raw_q3 = math.exp(q1) - shift, math.exp(q3) - shift
+        raw_q1, raw_q3 = _exp(q1) - shift, _exp(q3) - shift
         linear_lower = raw_q1 - multiplier * (raw_q3 - raw_q1)
-        lower, upper = min(math.exp(lower) - shift, linear_lower), math.exp(upper) - shift
+        lower, upper = min(_exp(lower) - shift, linear_lower), _exp(upper) - shift
     return Fences(
         lower=lower,
         upper=upper,
