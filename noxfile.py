@@ -272,6 +272,7 @@ def bench(session: nox.Session) -> None:
         "polars",
         "psutil",
         "sqlglot",
+        "playwright",
     )
     for script in sorted(Path("benchmarks").glob("bench_*.py")):
         session.run("python", str(script), *session.posargs)

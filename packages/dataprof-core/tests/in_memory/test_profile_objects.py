@@ -160,6 +160,13 @@ def test_unknown_objects_are_refused_with_what_is_accepted() -> None:
     assert "builtins.dict" in str(caught.value)
 
 
+def test_the_arrow_source_from_a_config_says_how_to_use_it() -> None:
+    """A config file or the CLI cannot hold an object: the error says what to do instead."""
+    config = DataSourceConfig(source_type="arrow", database="", table="t")
+    with pytest.raises(ConfigurationError, match=r"call dataprof\.profile\(obj\) from Python"):
+        get_connector(config)
+
+
 def test_a_named_pandas_index_is_data_an_unnamed_one_is_not() -> None:
     frame = pd.DataFrame({"a": [1, 2, 3]}, index=[10, 11, 12])
     assert [c.column_name for c in dataprof.profile(frame).columns] == ["a"]

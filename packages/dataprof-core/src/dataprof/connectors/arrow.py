@@ -19,7 +19,7 @@ from collections.abc import Iterator, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from dataprof.connector import DEFAULT_BATCH_SIZE, Capability, DataConnector, ScanSplit
 from dataprof.errors import ConfigurationError
@@ -48,6 +48,16 @@ class ArrowParams(BaseModel):
         description="a pyarrow Table, RecordBatch or RecordBatchReader, a pandas or polars "
         "DataFrame, or any object with __arrow_c_stream__",
     )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _data_given(cls, values: Any) -> Any:
+        if isinstance(values, dict) and "data" not in values:
+            raise ValueError(
+                "the arrow source reads data already in memory: call dataprof.profile(obj) "
+                "from Python; from the command line, write it to a file and name the path"
+            )
+        return values
 
     @field_validator("data")
     @classmethod
