@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from dataprof.profiling.accumulators.base import ColumnAccumulator, FinalizeContext, _MetricSet
 from dataprof.profiling.accumulators.counting import _CountingMixin
 from dataprof.profiling.accumulators.lengths import _LengthMixin
+from dataprof.profiling.accumulators.long_values import BoundedMinMax, bounded_keys
 from dataprof.profiling.inference import (
     INFER_MAX_VALUES,
     INFER_PER_BATCH,
@@ -29,15 +30,14 @@ def pa_type(name: str) -> pa.DataType:
     return getattr(pa, name)()
 
 
-class StringAccumulator(_LengthMixin, _CountingMixin, ColumnAccumulator):
+class StringAccumulator(BoundedMinMax, _LengthMixin, _CountingMixin, ColumnAccumulator):
     kind = Kind.STRING
     inferred = "string"
 
     def __init__(self, name: str, data_type: pa.DataType, declared: str) -> None:
         super().__init__(name, data_type, declared)
         self._init_lengths()
-        self.min: str | None = None
-        self.max: str | None = None
+        self._init_bounds()
         self.counter = ValueCounter(pa_type("large_string"))
         self.matches = dict.fromkeys(PATTERNS, 0)
         self.examined = 0
@@ -56,10 +56,8 @@ class StringAccumulator(_LengthMixin, _CountingMixin, ColumnAccumulator):
             arr = pc.drop_null(arr)
         self._add_lengths(pc.utf8_length(arr))
         bounds = pc.min_max(arr)
-        low, high = bounds["min"].as_py(), bounds["max"].as_py()
-        self.min = low if self.min is None else min(self.min, low)
-        self.max = high if self.max is None else max(self.max, high)
-        self._count_hashed(arr)
+        self._add_bounds(bounds["min"].as_py(), bounds["max"].as_py())
+        self._count_hashed(bounded_keys(arr, binary=False))
         room = min(INFER_PER_BATCH, INFER_MAX_VALUES - self.examined, len(arr))
         if room > 0:
             for pattern, hits in count_matches(arr.slice(0, room)).items():
@@ -68,10 +66,7 @@ class StringAccumulator(_LengthMixin, _CountingMixin, ColumnAccumulator):
 
     def _merge(self, other: StringAccumulator) -> None:
         self._merge_lengths(other)
-        for attr, pick in (("min", min), ("max", max)):
-            mine, theirs = getattr(self, attr), getattr(other, attr)
-            if theirs is not None:
-                setattr(self, attr, theirs if mine is None else pick(mine, theirs))
+        self._merge_bounds(other)
         self.counter.merge(other.counter, self._render_keys, self._hll_keys)
         for pattern, hits in other.matches.items():
             self.matches[pattern] = self.matches.get(pattern, 0) + hits
@@ -86,8 +81,7 @@ class StringAccumulator(_LengthMixin, _CountingMixin, ColumnAccumulator):
     ) -> str | None:
         self._finalize_lengths(metrics)
         distinct = self._finalize_counts(metrics, flat, ctx, sketches, self.name)
-        flat["min_value"] = metrics.add("min", self.min)
-        flat["max_value"] = metrics.add("max", self.max)
+        self._finalize_bounds(metrics, flat)
         inferred, share = decide_string_type(self.matches, self.examined, distinct, self.valid)
         # Inference reads a bounded slice of each batch: a sample unless it saw everything.
         all_seen = self.examined == self.valid
@@ -106,7 +100,7 @@ class StringAccumulator(_LengthMixin, _CountingMixin, ColumnAccumulator):
         return inferred
 
 
-class BinaryAccumulator(_LengthMixin, _CountingMixin, ColumnAccumulator):
+class BinaryAccumulator(BoundedMinMax, _LengthMixin, _CountingMixin, ColumnAccumulator):
     """Bytes: lengths, distinct and top values, min and max, shown as hex."""
 
     kind = Kind.BINARY
@@ -115,8 +109,7 @@ class BinaryAccumulator(_LengthMixin, _CountingMixin, ColumnAccumulator):
     def __init__(self, name: str, data_type: pa.DataType, declared: str) -> None:
         super().__init__(name, data_type, declared)
         self._init_lengths()
-        self.min: bytes | None = None
-        self.max: bytes | None = None
+        self._init_bounds()
         self.counter = ValueCounter(pa_type("large_binary"))
 
     def _render_keys(self, keys: pa.Array) -> list[str]:
@@ -135,17 +128,12 @@ class BinaryAccumulator(_LengthMixin, _CountingMixin, ColumnAccumulator):
             arr = pc.drop_null(arr)
         self._add_lengths(pc.binary_length(arr))
         bounds = pc.min_max(arr)
-        low, high = bounds["min"].as_py(), bounds["max"].as_py()
-        self.min = low if self.min is None else min(self.min, low)
-        self.max = high if self.max is None else max(self.max, high)
-        self._count_hashed(arr)
+        self._add_bounds(bounds["min"].as_py(), bounds["max"].as_py())
+        self._count_hashed(bounded_keys(arr, binary=True))
 
     def _merge(self, other: BinaryAccumulator) -> None:
         self._merge_lengths(other)
-        for attr, pick in (("min", min), ("max", max)):
-            mine, theirs = getattr(self, attr), getattr(other, attr)
-            if theirs is not None:
-                setattr(self, attr, theirs if mine is None else pick(mine, theirs))
+        self._merge_bounds(other)
         self.counter.merge(other.counter, self._render_keys, self._hll_keys)
 
     def _finalize(
@@ -157,6 +145,5 @@ class BinaryAccumulator(_LengthMixin, _CountingMixin, ColumnAccumulator):
     ) -> str | None:
         self._finalize_lengths(metrics)
         self._finalize_counts(metrics, flat, ctx, sketches, self.name)
-        flat["min_value"] = metrics.add("min", self.min.hex() if self.min is not None else None)
-        flat["max_value"] = metrics.add("max", self.max.hex() if self.max is not None else None)
+        self._finalize_bounds(metrics, flat)
         return self.inferred

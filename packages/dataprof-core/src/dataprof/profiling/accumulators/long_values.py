@@ -1,0 +1,147 @@
+"""Long text and binary values kept at a bounded size: a profile's size and the engine's
+memory never depend on how long one value is.
+
+One 10 MiB string used to travel whole into min/max, top values, the counting
+dictionary and the frequent-items sketch (and so into every stored run). Now:
+
+* **min and max** keep the first :data:`MAX_TEXT_CHARS` characters
+  (:data:`MAX_BINARY_BYTES` bytes). A cut min is still a *lower bound* (a prefix sorts
+  before the value); a cut max is replaced by the prefix with its last character
+  bumped, an *upper bound*, as Iceberg does with its 16-character metadata bounds.
+  Both are then labelled ``exact=False, error_kind="bound"``. A value at or under the
+  limit is kept as is and stays exact.
+* **distinct counts, top values and sketch keys** count a long value under a key made
+  of its prefix, ``…#`` and a 64-bit digest of the whole value (bytes: the prefix and
+  the 8-byte digest), so values that share a prefix still count apart and a key is at
+  most ~150 bytes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import TYPE_CHECKING, Any
+
+from dataprof.profiling.accumulators.base import _MetricSet
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["MAX_BINARY_BYTES", "MAX_TEXT_CHARS", "BoundedMinMax", "bounded_keys"]
+
+MAX_TEXT_CHARS = 128
+"""Characters of a text value kept in min/max and in counting keys."""
+MAX_BINARY_BYTES = 64
+"""Bytes of a binary value kept in min/max and in counting keys."""
+TRUNCATION_MARK = "…#"
+_DIGEST_BYTES = 8
+
+
+def _digest(value: str | bytes) -> bytes:
+    data = value.encode("utf-8", "surrogatepass") if isinstance(value, str) else value
+    return hashlib.blake2b(data, digest_size=_DIGEST_BYTES).digest()
+
+
+def _key(value: Any, binary: bool) -> Any:
+    if binary:
+        return bytes(value[:MAX_BINARY_BYTES]) + _digest(value)
+    return value[:MAX_TEXT_CHARS] + TRUNCATION_MARK + _digest(value).hex()
+
+
+def bounded_keys(arr: pa.Array, *, binary: bool) -> pa.Array:
+    """``arr`` (no nulls) with every value over the limit replaced by its bounded key."""
+    import pyarrow.compute as pc
+
+    lengths = pc.binary_length(arr) if binary else pc.utf8_length(arr)
+    limit = MAX_BINARY_BYTES if binary else MAX_TEXT_CHARS
+    longest = pc.max(lengths).as_py()
+    if longest is None or longest <= limit:
+        return arr
+    long_mask = pc.greater(lengths, limit)
+    replacements = [_key(v, binary) for v in pc.filter(arr, long_mask).to_pylist()]
+    import pyarrow as pa
+
+    return pc.replace_with_mask(arr, long_mask, pa.array(replacements, arr.type))
+
+
+def _upper_text(prefix: str) -> str | None:
+    """The least string after every string starting with ``prefix``, bumping its last
+    character (past the surrogates, which UTF-8 cannot hold); None past U+10FFFF."""
+    chars = list(prefix)
+    while chars:
+        code = ord(chars[-1]) + 1
+        if 0xD800 <= code <= 0xDFFF:
+            code = 0xE000
+        if code <= 0x10FFFF:
+            chars[-1] = chr(code)
+            return "".join(chars)
+        chars.pop()
+    return None
+
+
+def _upper_bytes(prefix: bytes) -> bytes | None:
+    data = bytearray(prefix)
+    while data:
+        if data[-1] < 0xFF:
+            data[-1] += 1
+            return bytes(data)
+        data.pop()
+    return None
+
+
+class BoundedMinMax:
+    """Min and max of text or bytes, cut at the limit, with whether each was cut."""
+
+    min: Any
+    max: Any
+    min_cut: bool
+    max_cut: bool
+
+    def _init_bounds(self) -> None:
+        self.min = None
+        self.max = None
+        self.min_cut = False
+        self.max_cut = False
+
+    @staticmethod
+    def _limit_of(value: Any) -> int:
+        return MAX_BINARY_BYTES if isinstance(value, bytes) else MAX_TEXT_CHARS
+
+    def _add_bounds(self, low: Any, high: Any) -> None:
+        """Fold a batch's full min and max in (each cut to the limit)."""
+        if low is None:
+            return
+        limit = self._limit_of(low)
+        self._fold(low[:limit], len(low) > limit, high[:limit], len(high) > limit)
+
+    def _fold(self, low: Any, low_cut: bool, high: Any, high_cut: bool) -> None:
+        # A prefix keeps the order (a < b => a[:n] <= b[:n]), so the min of the cut values
+        # is the cut min. Among values sharing the smallest prefix the true min is cut only
+        # if all are; the true max is cut if any is.
+        if self.min is None or low < self.min:
+            self.min, self.min_cut = low, low_cut
+        elif low == self.min:
+            self.min_cut = self.min_cut and low_cut
+        if self.max is None or high > self.max:
+            self.max, self.max_cut = high, high_cut
+        elif high == self.max:
+            self.max_cut = self.max_cut or high_cut
+
+    def _merge_bounds(self, other: BoundedMinMax) -> None:
+        if other.min is not None:
+            self._fold(other.min, other.min_cut, other.max, other.max_cut)
+
+    def _finalize_bounds(self, metrics: _MetricSet, flat: dict[str, Any]) -> None:
+        binary = isinstance(self.min, bytes)
+
+        def shown(value: Any) -> Any:
+            return value.hex() if isinstance(value, bytes) else value
+
+        if self.min_cut:
+            flat["min_value"] = metrics.add("min", shown(self.min), exact=False, kind="bound")
+        else:
+            flat["min_value"] = metrics.add("min", shown(self.min))
+        if self.max_cut:
+            upper = _upper_bytes(self.max) if binary else _upper_text(self.max)
+            flat["max_value"] = metrics.add("max", shown(upper), exact=False, kind="bound")
+        else:
+            flat["max_value"] = metrics.add("max", shown(self.max))
