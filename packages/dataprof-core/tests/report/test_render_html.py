@@ -119,7 +119,10 @@ def test_history_draws_tracked_figures_and_marks_the_runs_with_anomalies() -> No
         description="Row count fell by half",
     )
     current = runs[-1].model_copy(update={"anomalies": [drop]})
-    page = render_html(current, history=list(reversed(runs[:-1])))
+    sampled = runs[1].model_copy(
+        update={"run_id": "sampled", "sampled": True, "sample_size": 100, "row_count": 9}
+    )
+    page = render_html(current, history=[*reversed(runs[:-1]), sampled])
     history = page[page.index('id="history"') : page.index('id="columns-overview"')]
     assert "History (4 runs)" in history
     assert history.count("<circle") == 4

@@ -33,9 +33,14 @@ class TrendSet:
 
 
 def ordered_runs(profile: TableProfile, history: Sequence[TableProfile]) -> list[TableProfile]:
-    """Succeeded past runs and the current one, oldest first, each run once."""
+    """Succeeded past runs of the same scope (whole table, or samples of the same size, of
+    the same columns: what the detectors compare) and the current one, oldest first."""
     past = [
-        run for run in history if run.status is RunStatus.SUCCEEDED and run.run_id != profile.run_id
+        run
+        for run in history
+        if run.status is RunStatus.SUCCEEDED
+        and run.run_id != profile.run_id
+        and run.scope == profile.scope
     ]
     return [*sorted(past, key=lambda run: run.started_at), profile]
 
