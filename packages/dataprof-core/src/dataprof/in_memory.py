@@ -39,7 +39,7 @@ def profile(
     """
     from dataprof.anomalies import detect_anomalies
     from dataprof.config import DataSourceConfig
-    from dataprof.connectors.arrow import ArrowConnector
+    from dataprof.connectors.arrow import ArrowConnector, InMemoryData
     from dataprof.profiling import profile_table
     from dataprof.registry import get_connector
 
@@ -52,7 +52,7 @@ def profile(
     else:
         config = DataSourceConfig(
             source_type="arrow",
-            connection_params={"data": data},
+            connection_params={"data": InMemoryData(data=data)},
             database="",
             table=table or "dataframe",
         )

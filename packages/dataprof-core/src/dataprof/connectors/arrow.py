@@ -2,7 +2,8 @@
 
 It takes any object that speaks the Arrow C stream interface (``__arrow_c_stream__``:
 a pyarrow Table or RecordBatchReader, a polars DataFrame, a DuckDB relation...) and
-pandas DataFrames, through ``connection_params={"data": obj}``.
+pandas DataFrames, through ``connection_params={"data": obj}`` (or ``InMemoryData(data=obj)``, which
+keeps the config printable and serializable).
 :func:`dataprof.profile` builds it for you. Arrow-backed data is read in place:
 a Table is sliced, a C stream hands over its buffers. A pandas DataFrame goes
 through ``pyarrow.Table.from_pandas`` once, which copies only what is not Arrow
@@ -19,7 +20,7 @@ from collections.abc import Iterator, Sequence
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, computed_field, field_validator, model_validator
 
 from dataprof.connector import DEFAULT_BATCH_SIZE, Capability, DataConnector, ScanSplit
 from dataprof.errors import ConfigurationError
@@ -27,7 +28,7 @@ from dataprof.errors import ConfigurationError
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["ArrowConnector", "ArrowParams", "is_pandas_frame"]
+__all__ = ["ArrowConnector", "ArrowParams", "InMemoryData", "is_pandas_frame"]
 
 
 def is_pandas_frame(value: object) -> bool:
@@ -36,6 +37,22 @@ def is_pandas_frame(value: object) -> bool:
         cls.__name__ == "DataFrame" and cls.__module__.split(".")[0] == "pandas"
         for cls in type(value).__mro__
     )
+
+
+class InMemoryData(BaseModel):
+    """An in-memory object inside a :class:`~dataprof.DataSourceConfig`: a config that
+    holds one still prints and serializes (``model_dump_json``) as the object's type,
+    never as its values."""
+
+    model_config = ConfigDict(frozen=True, arbitrary_types_allowed=True)
+
+    data: Any = Field(exclude=True, repr=False)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def object_type(self) -> str:
+        kind = type(self.data)
+        return f"{kind.__module__}.{kind.__qualname__}"
 
 
 class ArrowParams(BaseModel):
@@ -62,6 +79,8 @@ class ArrowParams(BaseModel):
     @field_validator("data")
     @classmethod
     def _arrow_like(cls, value: Any) -> Any:
+        if isinstance(value, InMemoryData):
+            value = value.data
         if hasattr(value, "__arrow_c_stream__") or hasattr(value, "__arrow_c_array__"):
             return value
         if is_pandas_frame(value):
