@@ -36,17 +36,6 @@ TRUNCATION_MARK = "…#"
 _DIGEST_BYTES = 8
 
 
-def _digest(value: str | bytes) -> bytes:
-    data = value.encode("utf-8", "surrogatepass") if isinstance(value, str) else value
-    return hashlib.blake2b(data, digest_size=_DIGEST_BYTES).digest()
-
-
-def _key(value: Any, binary: bool) -> Any:
-    if binary:
-        return bytes(value[:MAX_BINARY_BYTES]) + _digest(value)
-    return value[:MAX_TEXT_CHARS] + TRUNCATION_MARK + _digest(value).hex()
-
-
 def bounded_keys(arr: pa.Array, *, binary: bool) -> pa.Array:
     """``arr`` (no nulls) with every value over the limit replaced by its bounded key."""
     import pyarrow.compute as pc
@@ -56,11 +45,29 @@ def bounded_keys(arr: pa.Array, *, binary: bool) -> pa.Array:
     longest = pc.max(lengths).as_py()
     if longest is None or longest <= limit:
         return arr
-    long_mask = pc.greater(lengths, limit)
-    replacements = [_key(v, binary) for v in pc.filter(arr, long_mask).to_pylist()]
     import pyarrow as pa
 
-    return pc.replace_with_mask(arr, long_mask, pa.array(replacements, arr.type))
+    long_mask = pc.greater(lengths, limit)
+    long_values = pc.filter(arr, long_mask)
+    # Prefixes cut in Arrow and digests over Arrow's own buffers: a long value is
+    # never copied into a Python object.
+    if binary:
+        prefixes = pc.binary_slice(long_values, 0, limit).to_pylist()
+        keys: list[Any] = [
+            bytes(p) + _buffer_digest(v) for p, v in zip(prefixes, long_values, strict=True)
+        ]
+    else:
+        prefixes = pc.utf8_slice_codeunits(long_values, 0, limit).to_pylist()
+        keys = [
+            p + TRUNCATION_MARK + _buffer_digest(v).hex()
+            for p, v in zip(prefixes, long_values, strict=True)
+        ]
+    return pc.replace_with_mask(arr, long_mask, pa.array(keys, arr.type))
+
+
+def _buffer_digest(scalar: Any) -> bytes:
+    """The digest of a string or binary scalar's bytes (UTF-8 for text)."""
+    return hashlib.blake2b(scalar.as_buffer(), digest_size=_DIGEST_BYTES).digest()
 
 
 def _upper_text(prefix: str) -> str | None:
