@@ -52,8 +52,9 @@ FOUND_SHARE = 2 * 3.5 / 2**FREQUENT_LG_MAX_MAP_SIZE
 """A value above this share of the values is always recognised by the sketch (2 x its
 a-priori error, 3.5 / map size): ~0.085% with a map of 2**13."""
 _HLL_STD_DEVS = 2  # ~95% confidence, the convention `Metric.error_bound` documents
-_EXACT_TOP_SKETCH_KEYS = 1 << 16
-"""Exact tables up to this size feed the profile's frequent-items sketch in full."""
+_EXACT_TOP_SKETCH_KEYS = 256
+"""While exact, the profile's frequent-items sketch (for drift) holds the most frequent
+values only: exact counts, at a fixed cost per column (wide tables pay it 1,000 times)."""
 
 Render = Callable[["pa.Array"], list[Any]]
 
@@ -229,8 +230,8 @@ class ValueCounter:
 
     def top_sketch_bytes(self, render: Render) -> bytes | None:
         """The frequent-strings sketch for drift checks. While exact, one is built from
-        the table: in full up to ``_EXACT_TOP_SKETCH_KEYS`` values, else from the most
-        frequent of them (the others then fall under the sketch's error)."""
+        the table's ``_EXACT_TOP_SKETCH_KEYS`` most frequent values with their exact
+        counts."""
         import pyarrow as pa
 
         if self.table is None:
