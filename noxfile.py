@@ -273,6 +273,8 @@ def bench(session: nox.Session) -> None:
         "psutil",
         "sqlglot",
         "playwright",
+        "-r",
+        "infra/requirements.txt",  # bench_job times one CDK synth
     )
     for script in sorted(Path("benchmarks").glob("bench_*.py")):
         session.run("python", str(script), *session.posargs)
