@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench_engine import ensure_file
+from bench_engine import ensure
 
 ROOT = Path(__file__).resolve().parents[1]
 ARN = "arn:aws:states:eu-west-1:000000000000:execution:dataprof-bench:{}"
@@ -129,7 +129,7 @@ def exact_figures(profile: dict[str, Any]) -> dict[str, Any]:
 
 
 def bench_job(rows: int, repeats: int) -> None:
-    path = ensure_file(rows).resolve()
+    path = ensure("mixed", rows).resolve()
     bindir = Path(sys.executable).parent
     workers = str(os.cpu_count() or 1)
     times: dict[str, list[float]] = {"profile": [], "job": []}
@@ -201,14 +201,14 @@ def bench_job(rows: int, repeats: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=5_000_000)
-    parser.add_argument("--quick", action="store_true", help="500,000 rows")
+    parser.add_argument("--quick", action="store_true", help="200,000 rows")
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--skip-synth", action="store_true")
     parser.add_argument("--only", help=argparse.SUPPRESS)  # other benchmarks' selector
     args, _ = parser.parse_known_args()
     if not args.skip_synth:
         bench_synth()
-    bench_job(500_000 if args.quick else args.rows, args.repeats)
+    bench_job(200_000 if args.quick else args.rows, args.repeats)
 
 
 if __name__ == "__main__":
