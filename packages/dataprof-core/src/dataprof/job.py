@@ -149,7 +149,26 @@ def judge(result: TableProfile, store: ProfileStore | None, thresholds: Threshol
         except StoreError as exc:
             note = f"history not read, judged on its own: {exc.reason}"
             result = result.model_copy(update={"notes": [*result.notes, note]})
-    return judge_profile(result, history, thresholds)
+    judged = judge_profile(result, history, thresholds)
+    return _note_damaged_sketches(judged, history)
+
+
+def _note_damaged_sketches(result: TableProfile, history: list[TableProfile]) -> TableProfile:
+    """Say so when the run compared with has sketches that were refused as damaged:
+    drift was not compared for those columns, rather than silently not flagged."""
+    from dataprof.anomalies.stored_sketches import damaged_sketches
+
+    comparison = result.history_comparison
+    last_id = comparison.last_run_id if comparison is not None else None
+    last = next((run for run in history if run.run_id == last_id), None)
+    damaged = damaged_sketches(last) if last is not None else []
+    if not damaged:
+        return result
+    note = (
+        f"stored sketches of run {last_id} are damaged and were ignored "
+        f"({', '.join(damaged)}): drift was not compared for those columns"
+    )
+    return result.model_copy(update={"notes": [*result.notes, note]})
 
 
 @dataclass(frozen=True)

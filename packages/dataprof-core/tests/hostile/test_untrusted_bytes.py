@@ -225,3 +225,32 @@ def test_fuzz_1000_mutated_states_and_stored_sketches_never_crash_the_process() 
     assert sum(int(v) for v in outcomes.values()) == 1000
     assert int(outcomes.get("state refused", 0)) > 0
     assert not [o for o in outcomes if "then" in o], outcomes  # accepted states always work
+
+
+def test_a_damaged_stored_sketch_is_ignored_with_a_note(tmp_path: Path) -> None:
+    from dataprof.anomalies import Thresholds
+    from dataprof.job import judge
+    from dataprof.stores import LocalProfileStore
+
+    table = pa.table({"x": np.random.default_rng(1).normal(size=5000)})
+
+    def run(run_id: str) -> TableProfile:
+        state = profile_batches(table.to_batches(), table.schema, column_metrics=[])
+        return finalize(state, source_type="file", table="t", run_id=run_id)
+
+    store = LocalProfileStore(tmp_path)
+    first = run("first")
+    good = base64.b64decode(first.sketches["x/kll"])
+    lie = bytearray(good)
+    struct.pack_into("<Q", lie, 8, 2**40)  # n disagrees with the levels
+    store.save_run(
+        first.model_copy(
+            update={"sketches": {**first.sketches, "x/kll": base64.b64encode(lie).decode()}}
+        )
+    )
+    judged = judge(run("second"), store, Thresholds())
+    assert judged.history_comparison is not None
+    assert judged.history_comparison.last_run_id == "first"
+    [note] = [n for n in judged.notes if "damaged" in n]
+    assert "x/kll" in note
+    assert "drift was not compared" in note

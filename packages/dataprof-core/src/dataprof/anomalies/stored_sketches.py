@@ -23,7 +23,7 @@ from dataprof.profiling.sketch_checks import (
 )
 from dataprof.redaction import get_logger
 
-__all__ = ["KLL_SUFFIX", "TOP_SUFFIX", "load_kll", "load_top_items"]
+__all__ = ["KLL_SUFFIX", "TOP_SUFFIX", "damaged_sketches", "load_kll", "load_top_items"]
 
 KLL_SUFFIX = "kll"
 TOP_SUFFIX = "top"
@@ -77,3 +77,22 @@ def load_top_items(
     rows = sketch.get_frequent_items(datasketches.frequent_items_error_type.NO_FALSE_NEGATIVES)
     rows.sort(key=lambda row: (-row[1], str(row[0])))
     return [str(row[0]) for row in rows[:count] if row[1] >= min_count]
+
+
+def damaged_sketches(profile: TableProfile) -> list[str]:
+    """The keys (``"<column>/kll"``...) of the profile's sketches that fail their checks."""
+    checks = {KLL_SUFFIX: checked_kll, TOP_SUFFIX: checked_frequent_strings}
+    damaged = []
+    for key in sorted(profile.sketches):
+        column, _, kind = key.rpartition("/")
+        check = checks.get(kind)
+        if check is None:
+            continue
+        raw = _raw(profile, column, kind)
+        try:
+            if raw is None:
+                raise DamagedSketchError("not base64")
+            check(raw)
+        except DamagedSketchError:
+            damaged.append(key)
+    return damaged
