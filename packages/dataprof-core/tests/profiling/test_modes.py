@@ -90,6 +90,22 @@ def test_small_tables_stay_in_one_process(parquet_connector: ConnectorFactory) -
     assert any("below the parallel threshold" in note for note in profile.notes), profile.notes
 
 
+def test_default_workers_are_sized_by_the_bytes_to_read(
+    parquet_connector: ConnectorFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Left to choose, the engine starts no worker that a few MiB cannot pay for."""
+    import dataprof.profiling.engine as engine
+
+    monkeypatch.setattr(engine.os, "cpu_count", lambda: 4)
+    connector = parquet_connector(_mixed(4_000), row_group_size=500)
+    profile = profile_table(connector, mode="full", parallel_min_rows=0)
+    assert any("1 of 4 cores used" in note for note in profile.notes), profile.notes
+    assert not any("worker processes" in note for note in profile.notes), profile.notes
+    monkeypatch.setattr(engine, "WORKER_MIN_BYTES", 1)
+    profile = profile_table(connector, mode="full", parallel_min_rows=0)
+    assert any("worker processes" in note for note in profile.notes), profile.notes
+
+
 def test_sketches_are_stored_for_drift_checks(parquet_connector: ConnectorFactory) -> None:
     table = _mixed(3_000)
     profile = profile_table(parquet_connector(table), mode="full", workers=1)

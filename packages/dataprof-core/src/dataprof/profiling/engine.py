@@ -63,6 +63,8 @@ PARALLEL_MIN_ROWS = 1_000_000
 """Below this many rows a single process finishes before workers would have started."""
 SPLIT_TARGET_BYTES = 32 * 1024 * 1024
 """Uncompressed bytes per split: what one process may buffer ahead of the profiler."""
+WORKER_MIN_BYTES = 128 * 1024 * 1024
+"""Uncompressed bytes a worker process must have to read before it is worth starting."""
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -303,10 +305,13 @@ def _full_scan(
     progress: ProgressCallback | None,
     notes: list[str],
 ) -> tuple[ProfileState, set[int | None]]:
+    chosen = workers is None
     workers = workers if workers is not None else (os.cpu_count() or 1)
     splits = _plan(connector, workers)
     estimated = [s.estimated_rows for s in splits]
     rows = None if None in estimated else sum(r or 0 for r in estimated)
+    if chosen and workers > 1 and len(splits) > 1:
+        workers = _useful_workers(splits, workers, notes)
     if workers > 1 and len(splits) > 1:
         if rows is not None and rows < parallel_min_rows:
             notes.append(
@@ -336,6 +341,22 @@ def _full_scan(
             if progress is not None:
                 progress(state.row_count, state.bytes_read)
     return state, {connector.snapshot_id}
+
+
+def _useful_workers(splits: list[ScanSplit], cores: int, notes: list[str]) -> int:
+    """Workers that pay for themselves: one per ``WORKER_MIN_BYTES`` of data to read
+    (a worker costs a process, a copy of the accumulators and a merge), at most one a
+    core and one a split."""
+    total = sum(s.estimated_bytes for s in splits)
+    if total <= 0:  # the connector does not say: every core
+        return min(cores, len(splits))
+    useful = max(1, min(cores, len(splits), math.ceil(total / WORKER_MIN_BYTES)))
+    if useful < cores:
+        notes.append(
+            f"full: {useful} of {cores} cores used, {total / 2**20:.0f} MiB to read "
+            f"({WORKER_MIN_BYTES // 2**20} MiB a worker)"
+        )
+    return useful
 
 
 def _plan(connector: DataConnector, workers: int) -> list[ScanSplit]:
