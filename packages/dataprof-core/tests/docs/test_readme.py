@@ -62,10 +62,11 @@ def read_examples(text: str) -> list[Example]:
     examples: list[Example] = []
     i = 0
     while i < len(lines):
-        if not lines[i].startswith("```"):
+        # A fence is ``` plus an optional language; ``` `x` ``` in prose is inline code.
+        if not re.fullmatch(r"```[\w-]*\s*", lines[i]):
             i += 1
             continue
-        end = next(j for j in range(i + 1, len(lines)) if lines[j].startswith("```"))
+        end = next(j for j in range(i + 1, len(lines)) if re.fullmatch(r"```\s*", lines[j]))
         marker = _MARKER.fullmatch(lines[i - 1].strip()) if i else None
         examples.append(
             Example(
@@ -193,12 +194,16 @@ def check_toml(example: Example, tmp_path: Path) -> None:
 
 
 def check_python(example: Example, tmp_path: Path) -> None:
-    here = Path.cwd()
-    os.chdir(_scratch(tmp_path))  # relative paths as in the shell examples
-    try:
-        exec(compile(example.body, f"README.md:{example.line}", "exec"), {"__name__": "readme"})
-    finally:
-        os.chdir(here)
+    # In a process of its own: an example may change process-wide state (the logging
+    # example adds filters to the root logger's handlers, pytest's among them).
+    done = subprocess.run(
+        [sys.executable, "-c", example.body],
+        cwd=_scratch(tmp_path),
+        env=_env(),
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, f"README.md:{example.line}\n{done.stderr}"
 
 
 def check_paths(example: Example, tmp_path: Path) -> None:
