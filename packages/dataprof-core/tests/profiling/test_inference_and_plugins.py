@@ -67,6 +67,36 @@ def test_match_share_counts_the_values_that_fit() -> None:
     assert share_text == 1.0  # below the 90% threshold it is not called integer-like
 
 
+def test_inference_counts_every_value_not_the_first_batch() -> None:
+    """5,000 integers followed by text: the text is counted, over every value, exactly."""
+    values = [str(i) for i in range(5_000)] + ["abc", "3.5"]
+    table = pa.table({"v": pa.array(values, pa.string())})
+    state = profile_batches(table.to_batches(max_chunksize=1_024), table.schema, column_metrics=[])
+    column = finalize(state).column("v")
+    assert column is not None
+    share = column.metrics["inferred_match_share"]
+    assert column.inferred_type == "integer"
+    assert share.value == pytest.approx(5_000 / 5_002)
+    assert share.exact
+    assert column.metrics["inferred_examined_count"].value == 5_002
+
+
+def test_inference_beyond_exact_counts_is_a_spread_sample(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without exact counts the share rests on values spread over every batch, and says so."""
+    monkeypatch.setenv("DATAPROF_EXACT_BUDGET_MIB", "0")
+    head = [str(i) for i in range(100_000)]
+    tail = [f"note {i}" for i in range(100_000)]  # appended later: half the column is text
+    table = pa.table({"v": pa.array(head + tail, pa.string())})
+    state = profile_batches(table.to_batches(max_chunksize=65_536), table.schema, column_metrics=[])
+    column = finalize(state).column("v")
+    assert column is not None
+    shares = column.metrics["inferred_type_shares"]
+    assert not shares.exact
+    assert shares.value["integer"] == pytest.approx(0.5, abs=0.05)
+    examined = column.metrics["inferred_examined_count"].value
+    assert 1_000 < examined < 200_000
+
+
 class LongestValue:
     """A plugin metric: the longest string, merged with max."""
 

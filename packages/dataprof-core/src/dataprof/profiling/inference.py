@@ -1,30 +1,37 @@
 """What a string column holds, judged from its content.
 
-Regular expressions run through ``pyarrow.compute`` on a bounded slice of each
-batch (``INFER_PER_BATCH`` values, at most ``INFER_MAX_VALUES`` per partial state),
-so inference costs the same on a billion rows as on a million. The share of
-matching values is therefore exact only when every value was examined; the
-metric says which.
+Regular expressions run through ``pyarrow.compute``. Where the engine holds the
+column's exact value counts (every distinct value and how often it occurs, within
+its memory budget) the patterns run over the distinct values once, at finalize,
+weighted by their counts: the share is over *every* value and labelled exact, at
+the cost of one pass over the distinct values, not the rows. Beyond that budget
+the share comes from one value in ``INFER_STRIDE`` of every batch, so from the
+whole table rather than its head, and is labelled a sample with its size
+(``inferred_examined_count``).
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
 __all__ = [
-    "INFER_MAX_VALUES",
-    "INFER_PER_BATCH",
+    "INFER_EXACT_MAX_DISTINCT",
+    "INFER_STRIDE",
     "MATCH_SHARE_THRESHOLD",
     "PATTERNS",
     "count_matches",
     "decide_string_type",
+    "spread_slice",
 ]
 
-INFER_PER_BATCH = 1_024
-INFER_MAX_VALUES = 32_768
+INFER_STRIDE = 64
+"""One value in this many is examined as rows arrive (1,024 of a 65,536-row batch), in
+case exact counts are lost later."""
+INFER_EXACT_MAX_DISTINCT = 1 << 18
+"""Distinct values up to which the patterns run over all of them at finalize (exact)."""
 MATCH_SHARE_THRESHOLD = 0.9
 """A pattern names the column when at least this share of examined values matches."""
 
@@ -45,15 +52,32 @@ CATEGORICAL_MAX_DISTINCT = 1_000
 CATEGORICAL_MAX_RATIO = 0.5
 
 
-def count_matches(values: pa.Array) -> dict[str, int]:
-    """Per pattern, how many of ``values`` (non-null strings) match."""
+def count_matches(values: pa.Array, weights: Any = None) -> dict[str, int]:
+    """Per pattern, how many of ``values`` (non-null strings) match; each value counts
+    ``weights[i]`` times when given (the distinct values and their counts)."""
+    import numpy as np
     import pyarrow.compute as pc
 
     out: dict[str, int] = {}
     for name, pattern in PATTERNS.items():
-        matched = pc.sum(pc.match_substring_regex(values, pattern)).as_py()
-        out[name] = int(matched or 0)
+        matched = pc.match_substring_regex(values, pattern)
+        if weights is None:
+            out[name] = int(pc.sum(matched).as_py() or 0)
+        else:
+            mask = matched.to_numpy(zero_copy_only=False)
+            out[name] = int(np.asarray(weights, dtype=np.int64)[mask].sum())
     return out
+
+
+def spread_slice(values: pa.Array, stride: int = INFER_STRIDE) -> pa.Array:
+    """Every ``stride``-th of ``values``: the same share of every batch, whatever its size,
+    so the examined values are spread over the table in proportion."""
+    import numpy as np
+    import pyarrow as pa
+
+    if stride <= 1:
+        return values
+    return values.take(pa.array(np.arange(0, len(values), stride, dtype=np.int64)))
 
 
 def decide_string_type(

@@ -57,7 +57,7 @@ METRIC_DESCRIPTIONS: dict[str, str] = {
     # strings
     "inferred_match_share": "share of examined values matching the inferred type",
     "inferred_type_shares": "share of examined values matching each content pattern",
-    "inferred_examined_count": "values examined for inference (a bounded slice per batch)",
+    "inferred_examined_count": "values examined for inference (all of them, or a slice spread over each batch)",
     # booleans
     "true_count": "true values",
     "false_count": "false values",

@@ -7,13 +7,17 @@ from typing import TYPE_CHECKING, Any
 from dataprof.profiling.accumulators.base import ColumnAccumulator, FinalizeContext, _MetricSet
 from dataprof.profiling.accumulators.counting import _CountingMixin
 from dataprof.profiling.accumulators.lengths import _LengthMixin
-from dataprof.profiling.accumulators.long_values import BoundedMinMax, bounded_keys
+from dataprof.profiling.accumulators.long_values import (
+    MAX_TEXT_CHARS,
+    BoundedMinMax,
+    bounded_keys,
+)
 from dataprof.profiling.inference import (
-    INFER_MAX_VALUES,
-    INFER_PER_BATCH,
+    INFER_EXACT_MAX_DISTINCT,
     PATTERNS,
     count_matches,
     decide_string_type,
+    spread_slice,
 )
 from dataprof.profiling.models import MetricSource
 from dataprof.profiling.types import Kind
@@ -58,11 +62,12 @@ class StringAccumulator(BoundedMinMax, _LengthMixin, _CountingMixin, ColumnAccum
         bounds = pc.min_max(arr)
         self._add_bounds(bounds["min"].as_py(), bounds["max"].as_py())
         self._count_hashed(bounded_keys(arr, binary=False))
-        room = min(INFER_PER_BATCH, INFER_MAX_VALUES - self.examined, len(arr))
-        if room > 0:
-            for pattern, hits in count_matches(arr.slice(0, room)).items():
-                self.matches[pattern] += hits
-            self.examined += room
+        # Kept in case exact counts are lost (too many distinct values): then these
+        # values, spread over every batch, are what inference rests on.
+        examined = spread_slice(arr)
+        for pattern, hits in count_matches(examined).items():
+            self.matches[pattern] += hits
+        self.examined += len(examined)
 
     def _merge(self, other: StringAccumulator) -> None:
         self._merge_lengths(other)
@@ -82,9 +87,12 @@ class StringAccumulator(BoundedMinMax, _LengthMixin, _CountingMixin, ColumnAccum
         self._finalize_lengths(metrics)
         distinct = self._finalize_counts(metrics, flat, ctx, sketches, self.name)
         self._finalize_bounds(metrics, flat)
-        inferred, share = decide_string_type(self.matches, self.examined, distinct, self.valid)
-        # Inference reads a bounded slice of each batch: a sample unless it saw everything.
-        all_seen = self.examined == self.valid
+        exact = self._exact_matches()
+        matches, examined = exact or (self.matches, self.examined)
+        inferred, share = decide_string_type(matches, examined, distinct, self.valid)
+        # Over every value when exact counts are held; else a sample whose size depends
+        # on how the rows were batched, so it is labelled a sample whatever it covered.
+        all_seen = exact is not None
         how = {
             "exact": all_seen,
             "kind": "sample",
@@ -93,11 +101,22 @@ class StringAccumulator(BoundedMinMax, _LengthMixin, _CountingMixin, ColumnAccum
         metrics.add("inferred_match_share", share, **how)  # type: ignore[arg-type]
         metrics.add(
             "inferred_type_shares",
-            {k: v / self.examined for k, v in self.matches.items()} if self.examined else {},
+            {k: v / examined for k, v in matches.items()} if examined else {},
             **how,  # type: ignore[arg-type]
         )
-        metrics.add("inferred_examined_count", self.examined)
+        metrics.add("inferred_examined_count", examined, **how)  # type: ignore[arg-type]
         return inferred
+
+    def _exact_matches(self) -> tuple[dict[str, int], int] | None:
+        """Pattern matches over every value, from the exact value counts; None when the
+        counts are sketched or hold too many distinct values to run the patterns on."""
+        table = self.counter.table
+        if table is None or len(table) > INFER_EXACT_MAX_DISTINCT:
+            return None
+        if self.len_max is not None and self.len_max > MAX_TEXT_CHARS:
+            return None  # long values are counted under a prefix and a digest, not as text
+        keys, counts = table.arrays()
+        return count_matches(keys, counts), int(counts.sum())
 
 
 class BinaryAccumulator(BoundedMinMax, _LengthMixin, _CountingMixin, ColumnAccumulator):
