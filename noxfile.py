@@ -52,7 +52,7 @@ BACKEND_TEST_DEPS = {
     "athena": ["moto[server,s3,athena]>=5", "boto3", "duckdb", "sqlglot"],
 }
 CORE_TEST_DEPS = ["duckdb", "polars", "playwright"]
-POSTGRES_TEST_DEPS = ["pglast>=6"]
+POSTGRES_TEST_DEPS = ["pglast>=6", "moto[server,s3]>=5"]
 HEAVY = (
     "boto3",
     "botocore",
@@ -113,6 +113,7 @@ def typecheck(session: nox.Session) -> None:
         "hypothesis",
         "psycopg[binary]>=3.1",
         "playwright",
+        "httpx>=0.27",
     )
     session.install("-e", CORE, *(arg for path in BACKENDS.values() for arg in ("-e", path)))
     for path in [CORE, *BACKENDS.values()]:
@@ -145,7 +146,9 @@ def postgres(session: nox.Session) -> None:
     installed PostgreSQL binaries; `.ci/run` installs Debian's `postgresql` when absent.
     """
     # The core deps too: collection imports every test module, and none may skip.
-    session.install("-e", f"{CORE}[postgres]", *TEST_DEPS, *CORE_TEST_DEPS, *POSTGRES_TEST_DEPS)
+    session.install(
+        "-e", f"{CORE}[postgres,supabase,s3]", *TEST_DEPS, *CORE_TEST_DEPS, *POSTGRES_TEST_DEPS
+    )
     _pytest(session, CORE, marks="postgres")
 
 

@@ -43,6 +43,7 @@ __all__ = [
     "profile_source",
     "record_failure",
     "source_identity",
+    "start",
     "store_profile",
     "without_judgement",
 ]
@@ -96,6 +97,31 @@ def source_identity(config: DataSourceConfig) -> SourceIdentity:
         database=config.database,
         table=config.table,
     )
+
+
+def start(
+    store: ProfileStore | None,
+    identity: SourceIdentity,
+    *,
+    run_id: str,
+    mode: ProfileMode = ProfileMode.AUTO,
+    started_at: datetime,
+    execution_arn: str | None = None,
+) -> None:
+    """Tell the store the run has begun (status ``running``; a no-op for the local folder).
+
+    Called before the source is read: a database that refuses the write fails the run
+    in seconds, not after an hour of profiling, and a run that dies without a word
+    stays visible as ``running``. ``execution_arn`` is the Step Functions execution.
+    """
+    if store is not None:
+        store.start_run(
+            identity,
+            run_id=run_id,
+            mode=mode,
+            started_at=started_at,
+            execution_arn=execution_arn,
+        )
 
 
 def profile_source(

@@ -19,6 +19,7 @@ else a source carries (``thresholds`` for the anomaly detectors) is kept in
 
 from __future__ import annotations
 
+import copy
 import difflib
 import os
 import re
@@ -39,6 +40,7 @@ __all__ = [
     "load_source",
     "load_sources",
     "substitute_env",
+    "source_from_section",
 ]
 
 CONFIG_FILENAMES = ("dataprof.toml", "dataprof.yaml", "dataprof.yml")
@@ -54,6 +56,9 @@ class NamedSource:
     name: str
     config: DataSourceConfig
     extras: dict[str, Any] = field(default_factory=dict)
+    raw: dict[str, Any] = field(default_factory=dict)
+    """The section as written, ``${NAME}`` references unresolved: what a store registers,
+    so secrets stay references (see ``ProfileStore.register_source``)."""
 
 
 def find_config_file(start: Path | None = None) -> Path | None:
@@ -124,7 +129,7 @@ def _read(path: Path) -> dict[str, Any]:
     return data
 
 
-def _build(path: Path, name: str, body: Any) -> NamedSource:
+def _build(path: Path | str, name: str, body: Any) -> NamedSource:
     where = f"{path} [sources.{name}]"
     if not isinstance(body, dict):
         raise ConfigurationError(f"{where} must be a table", source=name)
@@ -144,7 +149,13 @@ def _build(path: Path, name: str, body: Any) -> NamedSource:
         )
         raise ConfigurationError(f"{where} is invalid: {problems}", source=name) from None
     extras = {k: v for k, v in resolved.items() if k not in _CONFIG_KEYS}
-    return NamedSource(name=name, config=config, extras=extras)
+    return NamedSource(name=name, config=config, extras=extras, raw=copy.deepcopy(body))
+
+
+def source_from_section(name: str, body: dict[str, Any], origin: str) -> NamedSource:
+    """A named source from a config section held elsewhere (a store's ``data_sources`` row):
+    validated and resolved exactly as one read from a file; ``origin`` names it in errors."""
+    return _build(origin, name, body)
 
 
 _EXTRA_KEYS = {"thresholds", "description", "tags", "owner"}

@@ -26,6 +26,7 @@ _COMMAND_MODULES: tuple[str, ...] = (
     "dataprof.cli.profile_commands",
     "dataprof.cli.job_commands",
     "dataprof.cli.report_commands",
+    "dataprof.cli.db_commands",
 )
 
 

@@ -63,8 +63,8 @@ StoreOption = Annotated[
     str | None,
     typer.Option(
         "--store",
-        help="Profile store: a folder or file:// URL (default $DATAPROF_STORE, "
-        "else ./.dataprof/store).",
+        help="Profile store: a folder, file:// URL, postgresql:// URL or supabase://HOST "
+        "(default $DATAPROF_STORE, else ./.dataprof/store).",
     ),
 ]
 FormatOption = Annotated[
@@ -141,6 +141,7 @@ def profile(
         profile_source,
         record_failure,
         source_identity,
+        start,
         without_judgement,
     )
     from dataprof.stores import open_store
@@ -154,6 +155,7 @@ def profile(
     run_id = new_run_id()
     started_at = datetime.now(UTC)
     clock = time.monotonic()
+    start(profile_store, source_identity(cfg), run_id=run_id, mode=mode, started_at=started_at)
 
     try:
         with read_progress(enabled=not no_progress) as progress:

@@ -16,7 +16,7 @@ from __future__ import annotations
 import abc
 from collections import Counter
 from datetime import UTC, datetime
-from typing import Self
+from typing import TYPE_CHECKING, Self
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -24,6 +24,10 @@ from dataprof.errors import ConfigurationError, NotFoundError
 from dataprof.profiling.models import ProfileMode, RunStatus, TableProfile, describe_scope
 from dataprof.redaction import redact
 from dataprof.stores.identity import SourceIdentity
+
+if TYPE_CHECKING:
+    from dataprof.sources import NamedSource
+    from dataprof.stores.archive import ProfileArchive
 
 __all__ = ["ProfileStore", "RunNotFoundError", "RunSummary", "StoreError", "failed_profile"]
 
@@ -117,6 +121,41 @@ def failed_profile(
 
 class ProfileStore(abc.ABC):
     """Runs of every table, with the history queries anomaly detection needs."""
+
+    archive: ProfileArchive | None = None
+    """Where each saved run's full JSON is written first (``DATAPROF_ARCHIVE``); None: nowhere."""
+
+    def start_run(  # noqa: B027 - optional hook: a no-op unless the store tracks running runs
+        self,
+        source: SourceIdentity,
+        *,
+        run_id: str,
+        mode: ProfileMode,
+        started_at: datetime,
+        execution_arn: str | None = None,
+    ) -> None:
+        """Record that a run has started (status ``running``), so a dashboard sees it and a
+        run that dies without a word stays visible. Idempotent; never downgrades a finished
+        run. Stores that keep finished runs only (the local folder) do nothing."""
+
+    def register_source(self, named: NamedSource) -> str:
+        """Keep a named source's section (secrets as ``${NAME}`` references) so jobs can
+        load it by id; returns the id."""
+        raise StoreError(
+            f"{type(self).__name__} does not keep sources",
+            hint="register sources in the PostgreSQL or Supabase store",
+        )
+
+    def get_source(self, source_id: str) -> NamedSource:
+        """The named source registered under ``source_id``, references resolved now."""
+        raise StoreError(
+            f"{type(self).__name__} does not keep sources",
+            hint="register sources in the PostgreSQL or Supabase store",
+        )
+
+    def _archive(self, profile: TableProfile) -> str | None:
+        """Write the full JSON to the archive, if there is one; returns its URI."""
+        return self.archive.write(profile) if self.archive is not None else None
 
     @abc.abstractmethod
     def save_run(self, profile: TableProfile) -> None:

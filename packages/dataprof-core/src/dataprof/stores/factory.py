@@ -3,7 +3,8 @@
 ``./.dataprof/store`` (gitignored) is the default, so a first ``dataprof
 profile`` keeps history without any setup. A path or a ``file://`` URL opens the
 local store; ``postgresql://`` the PostgreSQL store (psycopg, ``dataprof-core[postgres]``);
-any other scheme is a configuration error that names it.
+``supabase://HOST`` the same schema through Supabase's REST API (httpx,
+``dataprof-core[supabase]``); any other scheme is a configuration error that names it.
 """
 
 from __future__ import annotations
@@ -30,9 +31,20 @@ def resolve_store_location(url_or_path: str | Path | None = None) -> str | Path:
     return os.environ.get(STORE_ENV_VAR) or DEFAULT_STORE
 
 
-def open_store(url_or_path: str | Path | None = None) -> ProfileStore:
-    """The store at ``url_or_path`` (resolved as :func:`resolve_store_location` says)."""
-    location = resolve_store_location(url_or_path)
+def open_store(
+    url_or_path: str | Path | None = None, *, archive: str | Path | None = None
+) -> ProfileStore:
+    """The store at ``url_or_path`` (resolved as :func:`resolve_store_location` says), writing
+    each run's full JSON to ``archive`` (else ``$DATAPROF_ARCHIVE``) when one is given."""
+    from dataprof.stores.archive import open_archive
+
+    chosen_archive = open_archive(archive)
+    store = _open(resolve_store_location(url_or_path))
+    store.archive = chosen_archive
+    return store
+
+
+def _open(location: str | Path) -> ProfileStore:
     if isinstance(location, Path):
         return LocalProfileStore(location)
     parsed = urlparse(location)
@@ -51,7 +63,16 @@ def open_store(url_or_path: str | Path | None = None) -> ProfileStore:
         from dataprof.stores.postgres import PostgresProfileStore
 
         return PostgresProfileStore(location)
+    if scheme == "supabase":
+        from dataprof.stores.supabase import SupabaseProfileStore
+
+        if not parsed.hostname or parsed.password:
+            raise ConfigurationError(
+                f"Store URL {redact(location)!r} must be supabase://<project host>",
+                hint="the key goes in SUPABASE_SERVICE_ROLE_KEY, never in the URL",
+            )
+        return SupabaseProfileStore(f"https://{parsed.netloc}")
     raise ConfigurationError(
         f"Unknown profile store scheme {scheme!r} in {redact(location)!r}",
-        hint="give a folder path, a file:// URL or a postgresql:// URL",
+        hint="give a folder path, a file:// URL, a postgresql:// URL or supabase://HOST",
     )

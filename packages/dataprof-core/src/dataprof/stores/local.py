@@ -107,6 +107,7 @@ class LocalProfileStore(ProfileStore):
     # -- writing ---------------------------------------------------------------------
     def save_run(self, profile: TableProfile) -> None:
         self._check_run_id(profile.run_id)
+        self._archive(profile)
         source = SourceIdentity.of(profile)
         folder = self._table_dir(source)
         name = f"{profile.run_id}.json"

@@ -23,7 +23,7 @@ import math
 import re
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dataprof.profiling.models import (
     Anomaly,
@@ -34,15 +34,21 @@ from dataprof.profiling.models import (
     TableProfile,
     TopValue,
 )
+from dataprof.redaction import is_secret_key
 from dataprof.stores.base import RunSummary, StoreError
 from dataprof.stores.codec import TAG, decode_value, encode_value
 from dataprof.stores.identity import SourceIdentity
+
+if TYPE_CHECKING:
+    from dataprof.sources import NamedSource
 
 __all__ = [
     "check_run_id",
     "document_to_profile",
     "document_to_summary",
     "profile_to_payload",
+    "registration_payload",
+    "source_from_row",
     "source_payload",
     "start_payload",
 ]
@@ -303,6 +309,54 @@ def profile_to_payload(
         anomalies=[_anomaly(a, i) for i, a in enumerate(profile.anomalies)],
     )
     return payload
+
+
+# -- named sources ---------------------------------------------------------------------------
+_ENV_REFERENCE = re.compile(r"\A\$\{[A-Za-z_][A-Za-z0-9_]*\}\Z")
+
+
+def _refuse_literal_secrets(value: Any, path: str) -> None:
+    if isinstance(value, dict):
+        for key, item in value.items():
+            where = f"{path}.{key}" if path else str(key)
+            if is_secret_key(str(key)) and not (
+                item is None or (isinstance(item, str) and _ENV_REFERENCE.match(item))
+            ):
+                raise StoreError(
+                    f"{where} holds a literal secret; a store keeps only references to secrets",
+                    hint=f"write it as ${{ENV_VAR}} in the config file (e.g. {key} = "
+                    '"${MY_SOURCE_PASSWORD}") and set the variable where the job runs',
+                )
+            _refuse_literal_secrets(item, where)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _refuse_literal_secrets(item, f"{path}[{index}]")
+
+
+def registration_payload(named: NamedSource) -> dict[str, Any]:
+    """What ``dataprof_register_source`` takes: the section as written, secrets as references."""
+    section = dict(named.raw) or {
+        "source_type": named.config.source_type,
+        "database": named.config.database,
+        "table": named.config.table,
+        "connection_params": dict(named.config.connection_params),
+    }
+    _refuse_literal_secrets(section, "")
+    config = {k: v for k, v in section.items() if k != "source_type"}
+    _check_storable(config, "connection_config")
+    return {
+        "source_type": section.get("source_type", named.config.source_type),
+        "name": named.name,
+        "connection_config": jsonb_value(config),
+    }
+
+
+def source_from_row(row: dict[str, Any]) -> NamedSource:
+    """A ``dataprof_get_source`` row as a :class:`NamedSource`, references resolved now."""
+    from dataprof.sources import source_from_section
+
+    section = {"source_type": row["source_type"], **decode_value(row["connection_config"])}
+    return source_from_section(row["name"], section, origin=f"data_sources {row['id']}")
 
 
 # -- documents back into models -------------------------------------------------------------

@@ -9,9 +9,11 @@ transaction on the server: a run is saved whole or not at all.
 from __future__ import annotations
 
 import abc
+import uuid
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from dataprof.errors import NotFoundError
 from dataprof.profiling.models import ProfileMode, TableProfile
 from dataprof.stores.base import ProfileStore, RunNotFoundError, RunSummary, StoreError
 from dataprof.stores.identity import SourceIdentity
@@ -21,9 +23,14 @@ from dataprof.stores.payload import (
     document_to_profile,
     document_to_summary,
     profile_to_payload,
+    registration_payload,
+    source_from_row,
     source_payload,
     start_payload,
 )
+
+if TYPE_CHECKING:
+    from dataprof.sources import NamedSource
 
 __all__ = ["FUNCTIONS", "RpcProfileStore"]
 
@@ -69,8 +76,13 @@ class RpcProfileStore(ProfileStore):
             )
 
     # -- writing ---------------------------------------------------------------------
-    def save_run(self, profile: TableProfile, *, s3_full_profile_uri: str | None = None) -> None:
-        payload = profile_to_payload(profile, s3_full_profile_uri=s3_full_profile_uri)
+    def save_run(self, profile: TableProfile) -> None:
+        """The run in one call; its full JSON goes to the archive first, so the row's
+        ``s3_full_profile_uri`` never points at a file that is not there."""
+        payload = profile_to_payload(profile)  # refuses what PostgreSQL cannot hold, first
+        uri = self._archive(profile)
+        if uri is not None and payload["result"] is not None:
+            payload["result"]["s3_full_profile_uri"] = uri
         self._call("dataprof_save_run", {"run": payload})
 
     def start_run(
@@ -86,6 +98,25 @@ class RpcProfileStore(ProfileStore):
             source, run_id=run_id, mode=mode, started_at=started_at, execution_arn=execution_arn
         )
         self._call("dataprof_start_run", {"run": payload})
+
+    def register_source(self, named: NamedSource) -> str:
+        source_id = self._call("dataprof_register_source", {"source": registration_payload(named)})
+        return str(source_id)
+
+    def get_source(self, source_id: str) -> NamedSource:
+        try:
+            uuid.UUID(source_id)
+        except (ValueError, TypeError, AttributeError):
+            raise StoreError(
+                f"source id {source_id!r} is not a UUID", hint="use the id register_source gave"
+            ) from None
+        row = self._call("dataprof_get_source", {"source_id": source_id})
+        if row is None:
+            raise NotFoundError(
+                f"No source {source_id!r} in the profile store at {self.location}",
+                hint="register it with register_source",
+            )
+        return source_from_row(row)
 
     # -- reading ---------------------------------------------------------------------
     def list_runs(
