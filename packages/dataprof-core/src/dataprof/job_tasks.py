@@ -16,10 +16,8 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
 from datetime import UTC, datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 from dataprof.errors import ConfigurationError, PluginError
@@ -28,11 +26,13 @@ from dataprof.job import (
     profile_source,
     record_failure,
     source_identity,
+    start,
     store_profile,
     without_judgement,
 )
 from dataprof.job_spec import JobSpec, run_id_for_execution
 from dataprof.profiling.models import ProfileMode, RunStatus
+from dataprof.stores.archive import ARCHIVE_ENV_VAR, ProfileArchive
 
 if TYPE_CHECKING:
     from dataprof.profiling.models import TableProfile
@@ -48,70 +48,22 @@ __all__ = [
     "run_store_task",
 ]
 
-ARCHIVE_ENV_VAR = "DATAPROF_ARCHIVE"
 SUPABASE_URL_ENV_VAR = "SUPABASE_URL"
 
 
-class ProfileArchive(Protocol):
-    """Where the full JSON of a run waits between the profile and the store task."""
-
-    def write(self, profile: TableProfile) -> str:
-        """Keep ``profile``; returns where it went."""
-        ...
-
-    def read(self, source: SourceIdentity, run_id: str) -> TableProfile:
-        """The profile :meth:`write` kept for that table and run."""
-        ...
-
-
-class FolderArchive:
-    """An archive in a local folder, laid out as the store's archive is:
-    ``profiles/<SourceIdentity.key>/<run_id>.json``, written with ``profile_to_json``."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-
-    def _path(self, source: SourceIdentity, run_id: str) -> Path:
-        return self.root / "profiles" / source.key / f"{run_id}.json"
-
-    def write(self, profile: TableProfile) -> str:
-        from dataprof.stores import SourceIdentity, profile_to_json
-        from dataprof.stores.atomic_files import atomic_write
-
-        path = self._path(SourceIdentity.of(profile), profile.run_id)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write(path, profile_to_json(profile).encode())
-        return str(path)
-
-    def read(self, source: SourceIdentity, run_id: str) -> TableProfile:
-        from dataprof.stores import profile_from_json
-
-        path = self._path(source, run_id)
-        try:
-            return profile_from_json(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            raise ConfigurationError(
-                f"No archived profile of run {run_id} at {path}",
-                source=source.label,
-                hint="the store task runs after the profile task of the same execution",
-            ) from None
-
-
 def open_job_archive(location: str | None) -> ProfileArchive:
-    """The archive at ``location`` (else ``$DATAPROF_ARCHIVE``): a folder or file:// URL."""
-    where = location or os.environ.get(ARCHIVE_ENV_VAR)
-    if not where:
+    """The archive at ``location`` (else ``$DATAPROF_ARCHIVE``): a folder, file:// or
+    s3://bucket/prefix URL (:func:`dataprof.stores.open_archive`). The job needs one: it
+    is how the profile task hands the run to the store task."""
+    from dataprof.stores import open_archive
+
+    archive = open_archive(location)
+    if archive is None:
         raise ConfigurationError(
             "No archive for the job's profiles",
             hint=f"pass --archive or set {ARCHIVE_ENV_VAR} (a folder, or s3://bucket/prefix/)",
         )
-    parsed = urlparse(where)
-    if parsed.scheme in ("", "file") or len(parsed.scheme) == 1:
-        return FolderArchive(Path(parsed.path if parsed.scheme == "file" else where))
-    raise ConfigurationError(
-        f"The archive scheme {parsed.scheme}:// is not available in this version",
-        hint="use a folder for --archive",
-    )
+    return archive
 
 
 def job_store_location(location: str | None) -> str | None:
@@ -151,21 +103,6 @@ def _identity_hint(spec_text: str) -> SourceIdentity:
     )
 
 
-def _start_run(
-    store: ProfileStore, identity: SourceIdentity, *, run_id: str, spec: JobSpec, arn: str
-) -> None:
-    """Mark the run ``running`` (a no-op for a store that does not track running runs)."""
-    start: Callable[..., None] | None = getattr(store, "start_run", None)
-    if start is not None:
-        start(
-            identity,
-            run_id=run_id,
-            mode=spec.mode,
-            started_at=datetime.now(UTC),
-            execution_arn=arn,
-        )
-
-
 def run_profile_task(
     spec_text: str,
     *,
@@ -189,7 +126,14 @@ def run_profile_task(
         raise
     identity = source_identity(config)
     try:
-        _start_run(store, identity, run_id=run_id, spec=spec, arn=execution_arn)
+        start(
+            store,
+            identity,
+            run_id=run_id,
+            mode=spec.mode,
+            started_at=started_at,
+            execution_arn=execution_arn,
+        )
         result = profile_source(
             config,
             run_id=run_id,
@@ -224,7 +168,7 @@ def run_store_task(
     run_id = run_id_for_execution(execution_arn)
     spec = JobSpec.parse(spec_text)
     identity = source_identity(spec.source_config(store))
-    profile = archive.read(identity, run_id)
+    profile = archive.read_run(identity, run_id)
     return profile, store_profile(store, profile)
 
 

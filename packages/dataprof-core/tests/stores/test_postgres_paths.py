@@ -122,3 +122,52 @@ def test_start_run_is_idempotent_and_never_downgrades(db_store: Any) -> None:
     (done,) = store.list_runs(SOURCE)
     assert done.status is RunStatus.SUCCEEDED
     assert profile_to_json(store.get_run(rid(5))) == profile_to_json(finished)
+
+
+# -- the AWS job's tasks on the PostgreSQL store with an S3 archive ---------------------------
+def test_job_tasks_on_postgres_with_an_s3_archive_and_a_registered_source(
+    profile_database: str, moto_server: str, tmp_path: Path
+) -> None:
+    import uuid
+
+    from dataprof.job_spec import run_id_for_execution
+    from dataprof.job_tasks import run_profile_task, run_store_task
+    from dataprof.sources import source_from_section
+    from dataprof.stores import S3ProfileArchive, open_store
+    from dataprof.testing.moto_server import aws_client
+
+    s3 = aws_client("s3", moto_server)
+    bucket = f"job-{uuid.uuid4().hex[:8]}"
+    s3.create_bucket(Bucket=bucket)
+    archive = S3ProfileArchive(bucket, "runs", client=s3)
+    arn = "arn:aws:states:eu-west-1:123456789012:execution:dataprof-profile:pg-1"
+    with open_store(profile_database) as store:
+        source_id = store.register_source(
+            source_from_section(
+                "trips",
+                {
+                    "source_type": "file",
+                    "table": "trips.csv",
+                    "connection_params": {"path": str(EXAMPLES / "trips.csv")},
+                },
+                origin="test",
+            )
+        )
+        spec = json.dumps({"source": {"data_source_id": source_id}, "table": "trips.csv"})
+        result, uri = run_profile_task(
+            spec, execution_arn=arn, store=store, archive=archive, workers=1
+        )
+        (running,) = store.list_runs()
+        assert running.status is RunStatus.RUNNING
+        store.archive = archive
+        stored, sink_error = run_store_task(spec, execution_arn=arn, store=store, archive=archive)
+        assert sink_error is None
+        assert stored == result
+        (done,) = store.list_runs()
+    assert (done.run_id, done.status) == (run_id_for_execution(arn), RunStatus.SUCCEEDED)
+    assert rows(
+        profile_database,
+        "select r.step_functions_execution_arn, p.s3_full_profile_uri "
+        "from profile_runs r join profile_results p on p.run_id = r.id",
+    ) == [(arn, uri)]
+    assert uri.startswith(f"s3://{bucket}/runs/profiles/")

@@ -48,7 +48,19 @@ class ProfileArchive(abc.ABC):
     @staticmethod
     def key(profile: TableProfile) -> str:
         """``profiles/<source key>/<run_id>.json``: one folder per table, as the local store."""
-        return f"profiles/{SourceIdentity.of(profile).key}/{profile.run_id}.json"
+        return ProfileArchive.run_key(SourceIdentity.of(profile), profile.run_id)
+
+    @staticmethod
+    def run_key(source: SourceIdentity, run_id: str) -> str:
+        return f"profiles/{source.key}/{run_id}.json"
+
+    @abc.abstractmethod
+    def uri_of(self, source: SourceIdentity, run_id: str) -> str:
+        """Where :meth:`write` puts that table's run (whether it is there or not)."""
+
+    def read_run(self, source: SourceIdentity, run_id: str) -> TableProfile:
+        """The archived profile of that table's run (the job's store task reads it back)."""
+        return self.read(self.uri_of(source, run_id))
 
     @abc.abstractmethod
     def write(self, profile: TableProfile) -> str:
@@ -72,6 +84,9 @@ class LocalProfileArchive(ProfileArchive):
     def __repr__(self) -> str:
         return f"LocalProfileArchive({str(self.root)!r})"
 
+    def uri_of(self, source: SourceIdentity, run_id: str) -> str:
+        return (self.root / self.run_key(source, run_id)).as_uri()
+
     def write(self, profile: TableProfile) -> str:
         path = self.root / self.key(profile)
         try:
@@ -89,6 +104,11 @@ class LocalProfileArchive(ProfileArchive):
         path = Path(unquote(urlparse(uri).path)) if uri.startswith("file:") else Path(uri)
         try:
             return profile_from_json(path.read_bytes())
+        except FileNotFoundError:
+            raise StoreError(
+                f"No archived profile of run {path.stem} at {path}",
+                hint="the store task runs after the profile task of the same execution",
+            ) from None
         except OSError as exc:
             raise StoreError(f"Cannot read {path}: {exc.strerror or exc}") from exc
 
@@ -129,8 +149,13 @@ class S3ProfileArchive(ProfileArchive):
         return self._client
 
     def _object_key(self, profile: TableProfile) -> str:
-        key = self.key(profile)
+        return self._prefixed(self.key(profile))
+
+    def _prefixed(self, key: str) -> str:
         return f"{self.prefix}/{key}" if self.prefix else key
+
+    def uri_of(self, source: SourceIdentity, run_id: str) -> str:
+        return f"s3://{self.bucket}/{self._prefixed(self.run_key(source, run_id))}"
 
     def write(self, profile: TableProfile) -> str:
         key = self._object_key(profile)
@@ -151,6 +176,13 @@ class S3ProfileArchive(ProfileArchive):
             body = self._s3().get_object(Bucket=parsed.netloc, Key=parsed.path.lstrip("/"))
             return profile_from_json(body["Body"].read())
         except Exception as exc:
+            from dataprof.aws_errors import aws_error_code
+
+            if (aws_error_code(exc) or ("",))[0] in ("NoSuchKey", "404"):
+                raise StoreError(
+                    f"No archived profile at {uri}",
+                    hint="the store task runs after the profile task of the same execution",
+                ) from None
             raise _store_error(exc, f"reading {uri}") from None
 
 

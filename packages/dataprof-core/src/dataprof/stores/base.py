@@ -154,8 +154,11 @@ class ProfileStore(abc.ABC):
         )
 
     def _archive(self, profile: TableProfile) -> str | None:
-        """Write the full JSON to the archive, if there is one; returns its URI."""
-        return self.archive.write(profile) if self.archive is not None else None
+        """Write a succeeded run's full JSON to the archive, if there is one; returns its URI.
+        A failed run has no figures to keep: its row says all there is."""
+        if self.archive is None or profile.status is not RunStatus.SUCCEEDED:
+            return None
+        return self.archive.write(profile)
 
     @abc.abstractmethod
     def save_run(self, profile: TableProfile) -> None:
