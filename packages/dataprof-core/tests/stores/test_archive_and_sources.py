@@ -64,6 +64,9 @@ def test_archive_is_written_before_the_row_and_a_failed_write_commits_nothing(
         def read(self, uri: str) -> Any:  # pragma: no cover - never reached
             raise NotImplementedError
 
+        def uri_of(self, source: SourceIdentity, run_id: str) -> str:  # pragma: no cover
+            raise NotImplementedError
+
     with open_store(profile_database, archive=tmp_path / "a") as store:
         store.save_run(profile(column("a"), run_id=rid(1)))
         (uri,) = [
