@@ -62,3 +62,25 @@ def test_the_cli_exits_2_and_names_the_file(
     assert result.exit_code == 2
     assert "bad.parquet" in result.stderr
     assert "damaged" in result.stderr
+
+
+def test_a_damaged_stored_run_never_blocks_the_next_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The issue's reproduction: one truncated run file listed in the index made every
+    later `dataprof profile` of the table exit 2 and `history` fail."""
+    monkeypatch.chdir(tmp_path)
+    data = write(tmp_path / "t.parquet", damage=False)
+    runner = CliRunner()
+    args = ["profile", str(data), "--store", "st", "--no-progress", "--format", "json"]
+    assert runner.invoke(build_app(), args).exit_code == 0
+    [run_file] = (tmp_path / "st").rglob("runs/*.json")
+    run_file.write_bytes(run_file.read_bytes()[:500])  # a torn write from another tool
+    result = runner.invoke(build_app(), args)
+    assert result.exit_code == 0, result.stderr
+    warning = " ".join(result.stderr.split())
+    assert f"Skipping unreadable run file {run_file.relative_to(tmp_path)}" in warning
+    assert (run_file.parent.parent / "quarantine" / run_file.name).is_file()
+    history = runner.invoke(build_app(), ["history", str(data), "--store", "st"])
+    assert history.exit_code == 0, history.stderr
+    assert len(list((tmp_path / "st").rglob("runs/*.json"))) == 1  # the new run, kept
