@@ -46,6 +46,10 @@ def heavy_tailed(seed: int) -> dict[str, np.ndarray]:
         "tip_amount": np.where(rng.random(ROWS) < 0.3, 0.0, rng.lognormal(1.0, 0.7, ROWS)),
         "age": np.clip(rng.normal(41, 15, ROWS), 0, 105).round(),
         "altitude_m": rng.lognormal(5.0, 1.2, ROWS),
+        # on time give or take, then a long tail of late arrivals
+        "arrival_delay_min": np.where(
+            rng.random(ROWS) < 0.7, rng.normal(-3, 6, ROWS), rng.exponential(25, ROWS)
+        ).round(),
     }
 
 

@@ -6,10 +6,12 @@ tails, and plain fences call thousands of ordinary values outliers. Two
 corrections, both from quantiles alone (so the engine, with exact counts, and the
 anomaly rule, with a sketch, draw the same fences):
 
-* **Scale.** A right-skewed column that is never negative is judged on a log
+* **Scale.** A right-skewed column whose bulk is never negative is judged on a log
   scale (``log(x + shift)``; the shift is zero when every value is positive,
   else the first positive quartile), where a multiplicative tail becomes an
-  ordinary one.
+  ordinary one. A right-skewed column with negatives (delays) is judged on a
+  signed log scale, ``asinh((x - median) / IQR)``: linear in the bulk,
+  logarithmic in the tails.
 * **Skew.** In that space, the fences are widened on the long side and narrowed
   on the short one after Hubert and Vandervieren's adjusted boxplot
   (``q3 + k * e^{3 MC} * IQR`` for right skew), with the octile skewness
@@ -43,6 +45,11 @@ def _exp(value: float) -> float:
     return math.exp(value) if value < 709 else math.inf
 
 
+def _sinh(value: float) -> float:
+    """``sinh(value)``, infinite past the float range."""
+    return math.sinh(value) if abs(value) < 709 else math.copysign(math.inf, value)
+
+
 def _octile_skew(p125: float, p50: float, p875: float) -> float:
     spread = p875 - p125
     if not spread > 0:
@@ -57,17 +64,23 @@ class Fences:
     lower: float
     upper: float
     scale: str
-    """``linear`` or ``log``."""
+    """``linear``, ``log`` or ``asinh``."""
     shift: float
-    """Added before the log (``log(x + shift)``); 0 on the linear scale."""
+    """Added before the log (``log(x + shift)``); the centre of ``asinh((x - shift) / unit)``;
+    0 on the linear scale."""
     iqr: float
     """The interquartile range on ``scale``: the unit of :meth:`distance`."""
     skew: float
     multiplier: float
+    unit: float = 1.0
+    """The raw IQR on the ``log`` and ``asinh`` scales (the divisor inside ``asinh``, the
+    unit of distance below a log scale's reach); 1 on the linear one."""
 
     def _to_scale(self, value: float) -> float:
         if self.scale == "linear":
             return value
+        if self.scale == "asinh":
+            return math.asinh((value - self.shift) / self.unit)
         return math.log(value + self.shift) if value + self.shift > 0 else -math.inf
 
     def distance(self, value: float) -> float:
@@ -75,6 +88,10 @@ class Fences:
         if self.lower <= value <= self.upper:
             return 0.0
         fence = self.lower if value < self.lower else self.upper
+        if self.scale == "log" and value + self.shift <= 0:
+            # below the log scale's reach (a negative sentinel in a positive column):
+            # measured in IQRs of the values themselves
+            return abs(fence - value) / self.unit if self.unit > 0 else math.inf
         gap = abs(self._to_scale(value) - self._to_scale(fence))
         return gap / self.iqr if self.iqr > 0 else math.inf
 
@@ -83,6 +100,8 @@ class Fences:
         how = f"IQR x {self.multiplier:g}"
         if self.scale == "log":
             how += " on a log scale"
+        elif self.scale == "asinh":
+            how += " on a signed log scale"
         if abs(self.skew) >= 0.05:
             how += f", widened for skew {self.skew:+.2f}"
         return f"{shown} ({how})"
@@ -96,15 +115,27 @@ def outlier_fences(
     p125, q1, median, q3, p875 = (float(quantile(rank)) for rank in FENCE_RANKS)
     if not all(math.isfinite(v) for v in (p125, q1, median, q3, p875, minimum)):
         return None
-    scale, shift = "linear", 0.0
-    if minimum >= 0 and _octile_skew(p125, median, p875) > _SKEWED:
+    scale, shift, unit = "linear", 0.0, 1.0
+    raw_iqr = q3 - q1
+    # The bulk decides the scale, not the minimum: one sentinel (-999) must not turn a
+    # positive heavy tail back to a linear scale, where it would be the tail flagged.
+    if p125 >= 0 and _octile_skew(p125, median, p875) > _SKEWED:
         # zeros (a tip not given) need a shift: the first quartile, or the median when
         # a quarter of the values are zero
         shift = 0.0 if minimum > 0 else next((v for v in (q1, median, q3) if v > 0), 0.0)
         if minimum > 0 or shift > 0:
             scale = "log"
+            unit = raw_iqr
+    if scale == "linear" and _octile_skew(p125, median, p875) > _SKEWED and q3 > q1:
+        # Right-skewed with negatives (delays, balances): a signed log around the median,
+        # in units of the IQR: linear in the bulk, logarithmic in the tails.
+        scale, shift, unit = "asinh", median, q3 - q1
     if scale == "log":
         p125, q1, median, q3, p875 = (math.log(v + shift) for v in (p125, q1, median, q3, p875))
+    elif scale == "asinh":
+        p125, q1, median, q3, p875 = (
+            math.asinh((v - shift) / unit) for v in (p125, q1, median, q3, p875)
+        )
     iqr = q3 - q1
     if not iqr > 0:
         return None
@@ -121,6 +152,8 @@ def outlier_fences(
         raw_q1, raw_q3 = _exp(q1) - shift, _exp(q3) - shift
         linear_lower = raw_q1 - multiplier * (raw_q3 - raw_q1)
         lower, upper = min(_exp(lower) - shift, linear_lower), _exp(upper) - shift
+    elif scale == "asinh":
+        lower, upper = shift + unit * _sinh(lower), shift + unit * _sinh(upper)
     return Fences(
         lower=lower,
         upper=upper,
@@ -129,4 +162,5 @@ def outlier_fences(
         iqr=iqr,
         skew=skew,
         multiplier=multiplier,
+        unit=unit,
     )
