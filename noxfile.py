@@ -264,7 +264,7 @@ def bench(session: nox.Session) -> None:
     """Benchmarks against DuckDB, polars and the Parquet read floor (not part of `nox`)."""
     session.install(
         "-e",
-        CORE,
+        f"{CORE}[postgres,supabase]",  # bench_store: both PostgreSQL paths
         "-e",
         BACKENDS["iceberg"],
         "-e",
