@@ -35,7 +35,7 @@ from pydantic import (
     field_validator,
 )
 
-from dataprof.errors import ConfigurationError
+from dataprof.errors import ConfigurationError, NotFoundError
 from dataprof.profiling.models import ProfileMode
 from dataprof.redaction import is_secret_key
 
@@ -194,7 +194,13 @@ class JobSpec(BaseModel):
                 hint="spell the source out (source_type, connection_params, name) or run the "
                 "job against the Supabase store",
             )
-        config: DataSourceConfig = get_source(source_id).config
+        try:
+            config: DataSourceConfig = get_source(source_id).config
+        except NotFoundError as exc:
+            raise ConfigurationError(
+                f"source.data_source_id {source_id!r} names no registered source: {exc.reason}",
+                hint="register the source first (register_source) or spell it out",
+            ) from None
         return config.model_copy(update={"database": self.database, "table": self.table})
 
 

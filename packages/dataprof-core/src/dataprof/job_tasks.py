@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
-from dataprof.errors import ConfigurationError, PluginError
+from dataprof.errors import ConfigurationError, ConnectorError, PluginError
 from dataprof.job import (
     judge,
     profile_source,
@@ -117,7 +117,7 @@ def run_profile_task(
     try:
         spec = JobSpec.parse(spec_text)
         config = spec.source_config(store)
-    except ConfigurationError as exc:
+    except ConnectorError as exc:  # a bad spec, an unknown data_source_id, an unset ${NAME}
         unrecorded = record_failure(
             store, _identity_hint(spec_text), run_id=run_id, error=exc, started_at=started_at
         )
@@ -195,7 +195,7 @@ def run_fail_task(
         spec = JobSpec.parse(spec_text)
         identity = source_identity(spec.source_config(store))
         mode = spec.mode
-    except ConfigurationError:
+    except ConnectorError:
         identity = _identity_hint(spec_text)
     reason = (
         f"The workflow stopped the run ({error or 'unknown error'}) before it was stored; "
