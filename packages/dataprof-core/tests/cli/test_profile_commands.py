@@ -469,3 +469,39 @@ def test_auto_reads_a_small_csv_whole_and_a_sample_says_so_loudly(tmp_path: Path
     )
     assert code == 0, err
     assert "SAMPLE: figures describe 1,000 rows" in out
+
+
+def test_two_identical_runs_of_a_heavy_tailed_table_agree_and_raise_no_history(
+    tmp_path: Path,
+) -> None:
+    rows = 100_000
+    rng = np.random.default_rng(11)
+    data = tmp_path / "rides.parquet"
+    pq.write_table(
+        pa.table(
+            {
+                "ride_id": pa.array(np.arange(rows)),
+                "seconds": rng.lognormal(6.5, 0.9, rows),
+                "wait_minutes": rng.exponential(7.0, rows),
+                "delay_min": np.where(
+                    rng.random(rows) < 0.7, rng.normal(-3, 6, rows), rng.exponential(25, rows)
+                ).round(),
+                "tip": np.where(rng.random(rows) < 0.3, 0.0, rng.lognormal(1.0, 0.7, rows)),
+                "rider": pa.array([f"rider {i}" for i in rng.integers(0, 400_000, rows)]),
+            }
+        ),
+        data,
+        row_group_size=10_000,
+    )
+    runs = []
+    for _ in range(2):
+        code, out, err = invoke("profile", str(data), "--format", "json")
+        assert code == 0, err
+        runs.append(TableProfile.model_validate_json(out))
+    first, second = (
+        [(a.column_name, a.anomaly_type, a.description) for a in r.anomalies] for r in runs
+    )
+    assert first == second
+    assert all(a.severity.value == "low" for a in runs[1].anomalies), runs[1].anomalies
+    assert runs[1].history_comparison is not None
+    assert runs[1].history_comparison.compared_run_ids == [runs[0].run_id]
