@@ -6,15 +6,17 @@ keys, one partition. For a connector that can split its scan
 (:attr:`Capability.PARALLEL_SPLITS`: Parquet row groups, files, Iceberg data
 files) the sample is drawn in two stages:
 
-1. the splits are read in a random order (seeded) until about
-   ``OVERSAMPLE * sample_size`` rows have been read, or all of them;
+1. up to 64 splits are chosen at random (seeded) and about
+   ``OVERSAMPLE * sample_size`` rows are read, an equal share from each (a table
+   of fewer than 8 parts, such as one CSV file, is read further into each);
 2. every row read gets a random key, and the ``sample_size`` rows with the
    smallest keys are kept (a bottom-k sample: uniform over the rows read, in
    memory for ``sample_size`` rows plus one batch).
 
-A part is read whole (a part cut short would be its head again), up to
-``_MAX_READ_PER_KEPT`` rows per row kept: a single multi-gigabyte CSV file is one
-part, and sampling it must not cost a full scan; the notes say when that happened.
+A share read from a part is its first rows, so within a part the sample leans
+to its head; across parts (files, row groups, snapshots) it is spread. A single
+multi-gigabyte CSV file is one part: it is read up to ``_MAX_READ_PER_KEPT`` rows
+per row kept, and the notes say when a part was cut short.
 
 Whole row groups are the unit a columnar file can be read by, so the sample is
 uniform over randomly chosen parts of the table rather than over every row; with
@@ -49,6 +51,10 @@ _MAX_READ_PER_KEPT = 400
 """Rows read per row kept at most, when a single part is huge (one big CSV file)."""
 _SPLITS_PER_SAMPLE = 256
 """How finely to plan the table for sampling (splits are the unit chosen at random)."""
+_MAX_PARTS = 64
+"""Parts read at most: a share of the budget from each."""
+_MANY_PARTS = 8
+"""With fewer parts than this, each is read further (up to ``_MAX_READ_PER_KEPT``)."""
 
 
 @dataclass(frozen=True)
@@ -88,21 +94,30 @@ def draw_sample(
         return SampleDraw(table, table.num_rows, 1, 1, spread=False)
     splits = connector.plan_splits(_SPLITS_PER_SAMPLE)
     rng = np.random.default_rng(seed)
-    order = rng.permutation(len(splits))
-    budget = OVERSAMPLE * sample_size
+    chosen_parts = rng.permutation(len(splits))[:_MAX_PARTS]
+    # Many parts: a share of the budget from each, so every chosen part is represented.
+    # Few (one big CSV file): read further into each, since a part's head is its least
+    # representative slice.
+    total = (
+        OVERSAMPLE * sample_size if len(splits) >= _MANY_PARTS else _MAX_READ_PER_KEPT * sample_size
+    )
+    per_part = -(-total // len(chosen_parts)) if len(chosen_parts) else 0
     kept: pa.Table | None = None
     kept_keys = np.zeros(0)
     rows_read = 0
     splits_read = 0
     cut_short = False
-    for position in order:
-        if rows_read >= budget:
-            break
+    for position in chosen_parts:
         splits_read += 1
-        for batch in connector.iter_batches(columns, batch_size, split=splits[int(position)]):
-            if rows_read >= _MAX_READ_PER_KEPT * sample_size:
-                cut_short = True  # one huge part (a big CSV file): stop reading it
+        from_part = 0
+        reader = connector.iter_batches(
+            columns, min(batch_size, max(per_part, 1)), split=splits[int(position)]
+        )
+        for batch in reader:
+            if from_part >= per_part:
+                cut_short = True  # the rest of this part is not needed
                 break
+            from_part += batch.num_rows
             rows_read += batch.num_rows
             keys = np.concatenate([kept_keys, rng.random(batch.num_rows)])
             candidates = pa.Table.from_batches([batch])
@@ -113,6 +128,9 @@ def draw_sample(
                 candidates = candidates.take(pa.array(chosen))
                 keys = keys[chosen]
             kept, kept_keys = candidates, keys
+        close = getattr(reader, "close", None)
+        if close is not None:
+            close()
     if kept is None:
         schema = connector.arrow_schema()
         if columns is not None:
