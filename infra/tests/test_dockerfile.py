@@ -1,11 +1,13 @@
 """The image's install command, run as the Dockerfile runs it but in a fresh virtualenv
-(no Docker here): afterwards `dataprof connectors` lists every backend as available."""
+(no Docker here): afterwards `dataprof connectors` lists every backend as available, and
+the job's Supabase store and S3 archive have their libraries."""
 
 from __future__ import annotations
 
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -32,7 +34,11 @@ def test_install_command_gives_every_connector(tmp_path: Path) -> None:
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
     # The image copies packages/ to its working directory; here the checkout is that directory.
     into_venv = ["--python", str(venv / "bin" / "python"), *command[4:]]
-    subprocess.run([*command[:3], *into_venv], cwd=REPO_ROOT, check=True)
+    uv = shutil.which("uv", path=str(Path(sys.executable).parent)) or shutil.which("uv")
+    assert uv is not None, "requirements-dev.txt installs uv beside the tests"
+    subprocess.run([uv, *command[1:3], *into_venv], cwd=REPO_ROOT, check=True)
+    # The job's Supabase store (httpx) and S3 archive (boto3) come with the image.
+    subprocess.run([str(venv / "bin" / "python"), "-c", "import httpx, boto3"], check=True)
     listing = subprocess.run(
         [str(venv / "bin" / "dataprof"), "connectors"],
         capture_output=True,
