@@ -15,6 +15,7 @@ The tree, so that callers can catch at the depth they care about::
     ├── OperationTimeoutError           we gave up waiting and cancelled (says what was cancelled)
     ├── TransientError                  throttling or 5xx, retried until the retries ran out
     ├── CapabilityNotSupportedError     asked a connector for something it does not declare
+    ├── StateFormatError                a profile state file damaged, of another version or run
     └── PluginError                     finding or loading a connector plugin
         ├── UnknownSourceTypeError      no plugin has that name (lists the installed ones)
         ├── BackendNotInstalledError    a first-party backend that is not installed (pip hint)
@@ -55,6 +56,7 @@ __all__ = [
     "PluginError",
     "PluginImportError",
     "QueryFailedError",
+    "StateFormatError",
     "TableNotFoundError",
     "TransientError",
     "UnknownSourceTypeError",
@@ -228,6 +230,17 @@ class CapabilityNotSupportedError(ConnectorError):
 
     default_hint = (
         "check `connector.capabilities` before calling, or use a mode that does not need it"
+    )
+
+
+class StateFormatError(ConnectorError):
+    """A profile state file that cannot be used: damaged, truncated, of a format version
+    this dataprof does not read, or not signed with this run's key (written by no task
+    of this run)."""
+
+    default_hint = (
+        "re-run the scan of that work item (dataprof job scan --item N) with the same "
+        "dataprof version and run secret; never copy state files between runs"
     )
 
 

@@ -204,6 +204,30 @@ class ProfileState:
             raise _damaged(str(exc)) from None
         except (Exception, RecursionError) as exc:  # whatever a crafted pickle provokes
             raise _damaged(f"{type(exc).__name__} while reading it") from None
+        return cls._from_checked_fields(state, column_metrics)
+
+    def portable_fields(self) -> dict[str, Any]:
+        """The state's fields as :mod:`.state_format` writes them (plugin metrics by name)."""
+        fields = dict(self.__dict__)
+        fields["column_metrics"] = [m.name for m in self.column_metrics]
+        return fields
+
+    @classmethod
+    def from_fields(
+        cls, fields: Any, *, column_metrics: Sequence[ColumnMetric] | None = None
+    ) -> ProfileState:
+        """A state from fields :meth:`portable_fields` gave, read back from elsewhere:
+        checked field by field and accumulator by accumulator (ValueError if wrong)."""
+        try:
+            _check_state(fields)
+        except _DamagedStateError as exc:
+            raise ValueError(str(exc)) from None
+        return cls._from_checked_fields(dict(fields), column_metrics)
+
+    @classmethod
+    def _from_checked_fields(
+        cls, state: dict[str, Any], column_metrics: Sequence[ColumnMetric] | None
+    ) -> ProfileState:
         names: list[str] = state.pop("column_metrics")
         obj = cls.__new__(cls)
         obj.__dict__.update(state)
