@@ -51,7 +51,7 @@ BACKEND_TEST_DEPS = {
     "redshift": ["boto3", "sqlglot>=26", "psycopg[binary]>=3.1"],
     "athena": ["moto[server,s3,athena]>=5", "boto3", "duckdb", "sqlglot"],
 }
-CORE_TEST_DEPS = ["duckdb", "polars", "playwright"]
+CORE_TEST_DEPS = ["duckdb", "polars", "playwright", "moto[server,s3]>=5", "boto3"]
 POSTGRES_TEST_DEPS = ["pglast>=6", "moto[server,s3]>=5"]
 SUPABASE_CLI_VERSION = "3.1.0"
 HEAVY = (

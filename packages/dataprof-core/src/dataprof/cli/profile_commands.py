@@ -131,6 +131,18 @@ def profile(
         Path | None,
         typer.Option("--html", help="Also write the run's HTML report to this file."),
     ] = None,
+    plan_only: Annotated[
+        bool,
+        typer.Option(
+            "--plan-only",
+            help="Print the fan-out plan (work items for `dataprof job scan`) as JSON; "
+            "read nothing else.",
+        ),
+    ] = False,
+    bytes_per_task: Annotated[
+        int | None,
+        typer.Option("--bytes-per-task", min=1, help="Uncompressed bytes per work item."),
+    ] = None,
 ) -> None:
     """Profile a table, flag anomalies against history, store the run."""
     from dataprof.anomalies import Thresholds
@@ -150,6 +162,14 @@ def profile(
         source, config, source_type=source_type, params=param, database=database, table=table
     )
     cfg = named.config
+    if plan_only:
+        from dataprof.fanout import DEFAULT_BYTES_PER_TASK, plan_items, plan_json
+
+        items = plan_items(
+            cfg, run_id=new_run_id(), bytes_per_task=bytes_per_task or DEFAULT_BYTES_PER_TASK
+        )
+        sys.stdout.write(plan_json(items) + "\n")
+        return
     thresholds = Thresholds.from_mapping(named.extras.get("thresholds"))
     profile_store = None if no_store else open_store(store)
     run_id = new_run_id()

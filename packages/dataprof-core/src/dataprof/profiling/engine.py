@@ -55,6 +55,8 @@ __all__ = [
     "AUTO_FULL_SCAN_MAX_ROWS",
     "DEFAULT_SAMPLE_SIZE",
     "PARALLEL_MIN_ROWS",
+    "SPLIT_TARGET_BYTES",
+    "plan_scan_splits",
     "profile_table",
 ]
 
@@ -365,6 +367,11 @@ def _load_average() -> float | None:
         return os.getloadavg()[0]
     except (AttributeError, OSError):
         return None
+
+
+def plan_scan_splits(connector: DataConnector, workers: int = 1) -> list[ScanSplit]:
+    """The splits a full scan reads (what ``dataprof job plan`` groups into work items)."""
+    return _plan(connector, workers)
 
 
 def _plan(connector: DataConnector, workers: int) -> list[ScanSplit]:
