@@ -90,19 +90,27 @@ def _run_dir(run_id: str) -> str:
 
 
 def group_splits(splits: Sequence[ScanSplit], bytes_per_task: int) -> list[list[ScanSplit]]:
-    """Consecutive splits in groups of about ``bytes_per_task`` (at least one group;
-    a split larger than that is a group of its own)."""
+    """Consecutive splits in ``ceil(total / bytes_per_task)`` groups of about equal bytes
+    (fewer when a split is larger than a group's share; always at least one group).
+
+    Each split goes to the group its byte midpoint falls in, so groups are balanced by
+    bytes whatever the sizes of the splits, rather than filled greedily (which makes
+    three uneven items of a table asked for in two)."""
     if bytes_per_task < 1:
         raise ConfigurationError(f"bytes_per_task must be >= 1, got {bytes_per_task}")
-    groups: list[list[ScanSplit]] = [[]]
-    load = 0
-    for split in splits:
-        if groups[-1] and load + split.estimated_bytes > bytes_per_task:
-            groups.append([])
-            load = 0
-        groups[-1].append(split)
-        load += split.estimated_bytes
-    return groups
+    total = sum(s.estimated_bytes for s in splits)
+    count = max(1, min(len(splits), -(-total // bytes_per_task)))
+    groups: list[list[ScanSplit]] = [[] for _ in range(count)]
+    before = 0
+    for n, split in enumerate(splits):
+        if total:
+            middle = 2 * before + split.estimated_bytes  # twice the midpoint, in integers
+            group = min(count - 1, middle * count // (2 * total))
+        else:
+            group = n * count // len(splits)
+        groups[group].append(split)
+        before += split.estimated_bytes
+    return [g for g in groups if g] or [[]]
 
 
 def plan_splits_for(

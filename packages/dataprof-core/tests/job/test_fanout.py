@@ -290,3 +290,23 @@ def test_profile_plan_only_prints_the_plan_and_writes_nothing(tmp_path: Path) ->
     assert sorted(p.name for p in tmp_path.iterdir()) == before
     small = CliRunner().invoke(build_app(), ["profile", str(path), "--plan-only"])
     assert len(json.loads(small.stdout)) == 1  # a small table is one item: nothing extra
+
+
+@given(
+    sizes=st.lists(st.integers(0, 10**6), max_size=40),
+    per_task=st.integers(1, 3 * 10**6),
+)
+def test_grouping_keeps_every_split_once_in_order_and_balanced(
+    sizes: list[int], per_task: int
+) -> None:
+    from dataprof import ScanSplit
+    from dataprof.fanout import group_splits
+
+    splits = [ScanSplit(index=i, estimated_bytes=b) for i, b in enumerate(sizes)]
+    groups = group_splits(splits, per_task)
+    assert [s.index for g in groups for s in g] == list(range(len(sizes)))
+    wanted = max(1, min(len(sizes), -(-sum(sizes) // per_task)))
+    assert 1 <= len(groups) <= wanted
+    share = sum(sizes) / wanted
+    for group in groups:  # within a split (each side) of its share
+        assert sum(s.estimated_bytes for s in group) <= share + 2 * max(sizes, default=0)
