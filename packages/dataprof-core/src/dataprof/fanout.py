@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from dataprof.profiling.models import TableProfile
     from dataprof.run_files import RunFiles
     from dataprof.stores import ProfileStore
+    from dataprof.stores.archive import ProfileArchive
 
 __all__ = [
     "DEFAULT_BYTES_PER_TASK",
@@ -168,8 +169,20 @@ def plan_run(
     run_id: str,
     files: RunFiles,
     bytes_per_task: int = DEFAULT_BYTES_PER_TASK,
+    store: ProfileStore | None = None,
 ) -> list[WorkItem]:
-    """Plan the run's work items and write them to ``runs/<run_id>/plan.json``."""
+    """Plan the run's work items and write them to ``runs/<run_id>/plan.json``; the
+    run is marked ``running`` in ``store`` first (see :func:`dataprof.job.start`)."""
+    from dataprof.job import source_identity, start
+    from dataprof.profiling.models import ProfileMode
+
+    start(
+        store,
+        source_identity(config),
+        run_id=run_id,
+        mode=ProfileMode.FULL,
+        started_at=datetime.now(UTC),
+    )
     items = plan_items(config, run_id=run_id, bytes_per_task=bytes_per_task)
     run_key(files, run_id, create=True)
     files.write(f"{_run_dir(run_id)}/plan.json", plan_json(items).encode())
@@ -310,12 +323,14 @@ def merge_run(
     run_id: str,
     files: RunFiles,
     store: ProfileStore | None,
+    archive: ProfileArchive | None = None,
     thresholds: Thresholds | None = None,
     columns: Sequence[str] | None = None,
     started_at: datetime | None = None,
 ) -> TableProfile:
     """Merge the run's states, finalize, judge against history, write
-    ``runs/<run_id>/profile.json`` and save the run (recorded failed if anything fails)."""
+    ``runs/<run_id>/profile.json`` (and the full JSON to ``archive``, when given) and save
+    the run (recorded failed if anything fails)."""
     from dataprof.anomalies import Thresholds
     from dataprof.job import judge, record_failure, source_identity, store_profile
     from dataprof.profiling import finalize
@@ -350,6 +365,8 @@ def merge_run(
         )
         result = judge(result, store, thresholds or Thresholds())
         files.write(f"{_run_dir(run_id)}/profile.json", profile_to_json(result).encode())
+        if archive is not None:
+            archive.write(result)
         if store is not None:
             sink_error = store_profile(store, result)
             if sink_error is not None:

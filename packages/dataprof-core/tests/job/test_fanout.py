@@ -29,7 +29,7 @@ from dataprof.profiling import TableProfile, profile_table
 from dataprof.profiling.models import RunStatus
 from dataprof.profiling.state_format import read_state, write_state
 from dataprof.run_files import FolderRunFiles, RunFiles, open_run_files
-from dataprof.stores import LocalProfileStore
+from dataprof.stores import LocalProfileStore, SourceIdentity, open_archive
 from dataprof.testing.moto_server import aws_client
 
 
@@ -112,6 +112,7 @@ def test_plan_concurrent_scans_and_merge_over_s3_equal_the_full_profile(
         "DATAPROF_RUN_ID": run_id,
         "DATAPROF_JOB_SPEC": spec_for(path),
         "DATAPROF_STORE": str(tmp_path / "store"),
+        "DATAPROF_ARCHIVE": str(tmp_path / "archive"),
         "DATAPROF_RUN_SECRET": "a secret only this run's tasks know",
     }
     cli = [sys.executable, "-m", "dataprof", "job"]
@@ -147,8 +148,11 @@ def test_plan_concurrent_scans_and_merge_over_s3_equal_the_full_profile(
     stored = LocalProfileStore(tmp_path / "store").get_run(run_id)
     assert stored.status is RunStatus.SUCCEEDED
     assert_same_exact(stored, full_profile(path))
-    archived = open_run_files(runs).read(f"runs/{run_id}/profile.json")
-    assert json.loads(archived)["run_id"] == run_id
+    written = open_run_files(runs).read(f"runs/{run_id}/profile.json")
+    assert json.loads(written)["run_id"] == run_id
+    archive = open_archive(str(tmp_path / "archive"))
+    assert archive is not None
+    assert archive.read_run(SourceIdentity.of(stored), run_id).row_count == stored.row_count
 
 
 # -- every way the states can be wrong ------------------------------------------------------

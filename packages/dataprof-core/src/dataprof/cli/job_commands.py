@@ -186,12 +186,13 @@ def plan(
     from dataprof.stores import open_store
 
     parsed = JobSpec.parse(spec)
-    config = parsed.source_config(open_store(job_store_location(store)))
+    opened = open_store(job_store_location(store))
     items = plan_run(
-        config,
+        parsed.source_config(opened),
         run_id=_run_id(run_id, execution_arn),
         files=open_run_files(runs),
         bytes_per_task=bytes_per_task or DEFAULT_BYTES_PER_TASK,
+        store=opened,
     )
     console.print(
         f"run {items[0].run_id}: {len(items)} work items, "
@@ -233,13 +234,14 @@ def merge(
     run_id: RunIdOption = None,
     execution_arn: OptionalArnOption = None,
     store: StoreOption = None,
+    archive: ArchiveOption = None,
 ) -> None:
     """Merge every item's state, judge against history, archive and save the run."""
     from dataprof.fanout import merge_run
     from dataprof.job_spec import JobSpec
     from dataprof.job_tasks import job_store_location
     from dataprof.run_files import open_run_files
-    from dataprof.stores import open_store
+    from dataprof.stores import open_archive, open_store
 
     parsed = JobSpec.parse(spec)
     opened = open_store(job_store_location(store))
@@ -248,6 +250,7 @@ def merge(
         run_id=_run_id(run_id, execution_arn),
         files=open_run_files(runs),
         store=opened,
+        archive=open_archive(archive),
         thresholds=parsed.thresholds_model(),
         columns=parsed.columns,
     )
