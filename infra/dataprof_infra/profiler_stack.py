@@ -64,6 +64,8 @@ CONTAINER_NAME = "dataprof"
 TASK_CPU = 2048
 TASK_MEMORY_MIB = 8192
 ARCHIVE_PREFIX = "profiles/"
+"""Where dataprof's ProfileArchive keeps full profiles under its root
+(``profiles/<table key>/<run_id>.json``): the only objects the task may touch."""
 
 SUPABASE_SECRET_FIELDS = {"SUPABASE_URL": "url", "SUPABASE_SERVICE_ROLE_KEY": "service_role_key"}
 """Container variable -> JSON field of the Supabase secret."""
@@ -157,7 +159,8 @@ class ProfilerStack(Stack):
             ),
             logging=ecs.LogDrivers.aws_logs(stream_prefix="dataprof", log_group=self.log_group),
             environment={
-                "DATAPROF_ARCHIVE": f"s3://{results_bucket.bucket_name}/{ARCHIVE_PREFIX}",
+                # The archive's root: it writes under profiles/ itself.
+                "DATAPROF_ARCHIVE": f"s3://{results_bucket.bucket_name}",
                 "AWS_REGION": self.region,
             },
             secrets={
@@ -184,15 +187,19 @@ class ProfilerStack(Stack):
         self._acknowledge_wildcards(settings)
 
     def _grant_results_bucket(self, bucket: s3.IBucket) -> None:
-        """Read and write profile objects; list the bucket. Nothing else of S3."""
+        """Read and write the archive's profile objects and list them. Nothing else of S3."""
         self.task_role.add_to_policy(
             iam.PolicyStatement(
                 actions=["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
-                resources=[bucket.arn_for_objects("*")],
+                resources=[bucket.arn_for_objects(f"{ARCHIVE_PREFIX}*")],
             )
         )
         self.task_role.add_to_policy(
-            iam.PolicyStatement(actions=["s3:ListBucket"], resources=[bucket.bucket_arn])
+            iam.PolicyStatement(
+                actions=["s3:ListBucket"],
+                resources=[bucket.bucket_arn],
+                conditions={"StringLike": {"s3:prefix": [f"{ARCHIVE_PREFIX}*"]}},
+            )
         )
 
     def _acknowledge_wildcards(self, settings: Settings) -> None:
@@ -200,8 +207,9 @@ class ProfilerStack(Stack):
         acknowledge_wildcard_resources(
             self.task_role,
             {
-                f"{RESULTS_BUCKET_ARN_EXPORT}/*": "Profile objects of the results bucket: the "
-                "task writes one per run, named by the run id it derives at run time.",
+                f"{RESULTS_BUCKET_ARN_EXPORT}/{ARCHIVE_PREFIX}*": "Profile objects of the "
+                "results bucket's archive prefix: the task writes one per run, named by the "
+                "table and the run id it derives at run time.",
                 **data_access_wildcards(settings.data_access),
             },
         )

@@ -41,7 +41,7 @@ def test_every_acknowledgment_names_a_rule_and_a_reason(
         if "AwsSolutions" in rule
     }
     assert {"AwsSolutions-S1", "AwsSolutions-VPC7", "AwsSolutions-ECS2"} <= set(ours)
-    assert "AwsSolutions-IAM5[Resource::dataprof-results-bucket-arn/*]" in ours
+    assert "AwsSolutions-IAM5[Resource::dataprof-results-bucket-arn/profiles/*]" in ours
     assert all(len(reason) > 40 for reason in ours.values()), ours
     with_context = _acknowledgments(with_access.outdir)
     assert any("table/sales/*" in rule for rule in with_context)

@@ -61,6 +61,10 @@ def test_task_role_reaches_the_results_bucket_and_nothing_else_without_context(
     for statement in task:
         for resource in _as_list(statement["Resource"]):
             assert str(imported) in str(resource), statement
+        if statement["Action"] == "s3:ListBucket":
+            assert statement["Condition"] == {"StringLike": {"s3:prefix": ["profiles/*"]}}
+        else:  # objects of the archive prefix only
+            assert str(statement["Resource"]).endswith("'/profiles/*']]}"), statement
 
 
 def test_task_role_with_context_reads_exactly_the_named_sources(with_access: Synthesized) -> None:
@@ -101,6 +105,7 @@ def test_task_role_with_context_reads_exactly_the_named_sources(with_access: Syn
         "['sales/*']",
         "['hr/*']",
         "['dataprof/*']",
+        "['profiles/*']",  # the results bucket's archive
     }
 
 
@@ -120,6 +125,10 @@ def test_supabase_secret_reaches_the_container_as_secrets_only(synthesized: Synt
         assert value.endswith(f":{field}::']]}}")
     names = [variable["Name"] for variable in container.get("Environment", [])]
     assert names, "the archive location is plain environment"
+    [archive] = [v["Value"] for v in container["Environment"] if v["Name"] == "DATAPROF_ARCHIVE"]
+    # The archive's root is the bucket: dataprof writes under profiles/ itself.
+    assert archive["Fn::Join"][1][0] == "s3://"
+    assert len(archive["Fn::Join"][1]) == 2
     assert not [n for n in names if SECRET_LOOKING.search(n)]
 
 
