@@ -314,3 +314,37 @@ def test_grouping_keeps_every_split_once_in_order_and_balanced(
     share = sum(sizes) / wanted
     for group in groups:  # within a split (each side) of its share
         assert sum(s.estimated_bytes for s in group) <= share + 2 * max(sizes, default=0)
+
+
+def test_merge_holds_one_state_besides_the_running_merge(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Streaming: whatever the number of items, a state read is dropped once merged."""
+    import gc
+    import weakref
+
+    import dataprof.profiling.state_format as state_format
+
+    path = write_orders(tmp_path / "orders.parquet", rows=6_000, row_group=500)
+    files = FolderRunFiles(tmp_path / "runs")
+    run_id = uuid.uuid4().hex
+    plan = plan_run(config_for(path), run_id=run_id, files=files, bytes_per_task=1)
+    assert len(plan) == 12
+    for item in plan:
+        scan_item(config_for(path), run_id=run_id, item=item.item, files=files)
+    alive: weakref.WeakSet[Any] = weakref.WeakSet()
+    most = 0
+    real = state_format.read_state
+
+    def counting(*args: Any, **kwargs: Any) -> Any:
+        nonlocal most
+        gc.collect()
+        most = max(most, len(alive))  # states alive when the next one is read
+        state, meta = real(*args, **kwargs)
+        alive.add(state)
+        return state, meta
+
+    monkeypatch.setattr(state_format, "read_state", counting)
+    merged = merge_run(config_for(path), run_id=run_id, files=files, store=None)
+    assert merged.row_count == 6_000
+    assert most == 1  # only the running merge (the first state read) stays alive
