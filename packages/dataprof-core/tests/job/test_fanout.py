@@ -348,3 +348,29 @@ def test_merge_holds_one_state_besides_the_running_merge(
     merged = merge_run(config_for(path), run_id=run_id, files=files, store=None)
     assert merged.row_count == 6_000
     assert most == 1  # only the running merge (the first state read) stays alive
+
+
+def test_sketched_figures_of_a_fanned_out_run_lie_within_their_bounds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Past the exact-count budget (0 here) distinct counts come from merged HLL sketches,
+    which travel in the state files: the merged estimate is within its stated bound
+    (HLL's is about two sigma; checked at three, as the merge properties do)."""
+    monkeypatch.setenv("DATAPROF_EXACT_BUDGET_MIB", "0")
+    path = write_orders(tmp_path / "orders.parquet", rows=6_000, row_group=1_000)
+    files = FolderRunFiles(tmp_path / "runs")
+    run_id = uuid.uuid4().hex
+    plan = plan_run(config_for(path), run_id=run_id, files=files, bytes_per_task=1)
+    assert len(plan) == 6
+    for item in plan:
+        scan_item(config_for(path), run_id=run_id, item=item.item, files=files)
+    merged = merge_run(config_for(path), run_id=run_id, files=files, store=None)
+    truth = {"id": 6_000, "amount": len({(i * 37 % 1000) / 7 for i in range(6_000)})}
+    for column in merged.columns:
+        if column.column_name in truth:
+            distinct = column.metrics["distinct_count"]
+            assert not distinct.exact
+            assert distinct.error_kind == "relative"
+            assert distinct.error_bound is not None
+            expected = truth[column.column_name]
+            assert abs(distinct.value - expected) <= 1.5 * distinct.error_bound * expected + 1
