@@ -74,8 +74,9 @@ def test_profile_twice_then_history_on_postgres(
     monkeypatch.setenv("DATAPROF_ARCHIVE", str(tmp_path / "archive"))
     trips = str(EXAMPLES / "trips.csv")
     for _ in range(2):
-        code, _, err = invoke("profile", trips, "--no-progress")
+        code, out, err = invoke("profile", trips, "--no-progress")
         assert code == 0, err
+        assert "stored in postgresql://127.0.0.1:" in " ".join(out.split())
     code, out, err = invoke("history", trips, "--format", "json")
     assert code == 0, err
     assert len(json.loads(out)) == 2

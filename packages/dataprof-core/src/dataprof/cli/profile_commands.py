@@ -286,8 +286,9 @@ def _last_run(store: ProfileStore, result: TableProfile) -> RunSummary | None:
 
 
 def _store_label(store: ProfileStore) -> str:
-    root = getattr(store, "root", None)
-    return str(root) if root is not None else type(store).__name__
+    """The folder, or the database's URL without credentials (``location``)."""
+    where = getattr(store, "root", None) or getattr(store, "location", None)
+    return str(where) if where is not None else type(store).__name__
 
 
 # -- history ------------------------------------------------------------------------------
