@@ -41,6 +41,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_EXACT_BUDGET_MIB",
     "FOUND_SHARE",
+    "STORED_TOP_KEYS",
     "SketchedTop",
     "ValueCounter",
     "exact_budget_bytes",
@@ -52,9 +53,12 @@ FOUND_SHARE = 2 * 3.5 / 2**FREQUENT_LG_MAX_MAP_SIZE
 """A value above this share of the values is always recognised by the sketch (2 x its
 a-priori error, 3.5 / map size): ~0.085% with a map of 2**13."""
 _HLL_STD_DEVS = 2  # ~95% confidence, the convention `Metric.error_bound` documents
-_EXACT_TOP_SKETCH_KEYS = 256
-"""While exact, the profile's frequent-items sketch (for drift) holds the most frequent
-values only: exact counts, at a fixed cost per column (wide tables pay it 1,000 times)."""
+STORED_TOP_KEYS = 32
+"""Values the stored frequent-items sketch (``<column>/top``, read by the top-values drift
+check, which compares the 10 most frequent) keeps: the most frequent ones, exact counts
+while exact, estimates past the budget. It bounds what a run file holds per column
+(32 keys of at most ~150 bytes each), whatever the values."""
+_STORED_TOP_LG_MAP = 6  # a map of 64 slots holds 48 items: 32 never purge each other
 
 Render = Callable[["pa.Array"], list[Any]]
 
@@ -229,24 +233,31 @@ class ValueCounter:
         return certain
 
     def top_sketch_bytes(self, render: Render) -> bytes | None:
-        """The frequent-strings sketch for drift checks. While exact, one is built from
-        the table's ``_EXACT_TOP_SKETCH_KEYS`` most frequent values with their exact
-        counts."""
+        """The small frequent-strings sketch stored for drift checks: the
+        ``STORED_TOP_KEYS`` most frequent values (exact counts while exact, the big
+        sketch's estimates past the budget)."""
         import pyarrow as pa
 
+        ds = ds_module()
         if self.table is None:
-            return bytes(self.top.serialize()) if self.top is not None else None
-        keys, counts = self.table.arrays()
-        if not len(keys):
-            return None
-        if len(keys) > _EXACT_TOP_SKETCH_KEYS:
-            import numpy as np
+            if self.top is None or self.top.is_empty():
+                return None
+            rows = self.top.get_frequent_items(ds.frequent_items_error_type.NO_FALSE_NEGATIVES)
+            pairs = [(item, int(estimate)) for item, estimate, _, _ in rows[:STORED_TOP_KEYS]]
+        else:
+            keys, counts = self.table.arrays()
+            if not len(keys):
+                return None
+            if len(keys) > STORED_TOP_KEYS:
+                import numpy as np
 
-            chosen = np.argpartition(-counts, _EXACT_TOP_SKETCH_KEYS)[:_EXACT_TOP_SKETCH_KEYS]
-            keys, counts = keys.take(pa.array(chosen)), counts[chosen]
-        sketch = ds_module().frequent_strings_sketch(FREQUENT_LG_MAX_MAP_SIZE)
-        for text, count in zip(render(keys), counts.tolist(), strict=True):
-            sketch.update(text, count)
+                chosen = np.argpartition(-counts, STORED_TOP_KEYS)[:STORED_TOP_KEYS]
+                keys, counts = keys.take(pa.array(chosen)), counts[chosen]
+            pairs = list(zip(render(keys), counts.tolist(), strict=True))
+        sketch = ds.frequent_strings_sketch(_STORED_TOP_LG_MAP)
+        for text, count in pairs:
+            if count > 0:
+                sketch.update(text, count)
         return bytes(sketch.serialize())
 
     # -- pickling: plain values --------------------------------------------------------

@@ -145,7 +145,9 @@ class _CountingMixin:
         # ties by value (the counter key, before the profile renders it)
         keys = [self._value_from_sketch(row.text) for row in rows]
         order = sorted(range(len(top)), key=lambda i: (-top[i].count, keys[i]))
-        top = [top[i] for i in order]
+        # Values tied at the cut are all "certain" to rank; list ``limit`` of them, as
+        # the exact path does, or a column of ties would list every value it holds.
+        top = [top[i] for i in order][:limit]
         found = min(1.0, 2 * error / valid)
         if top:
             note = (
