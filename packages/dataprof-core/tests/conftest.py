@@ -13,8 +13,14 @@ os.environ.setdefault("HYPOTHESIS_PROFILE", "ci")
 try:
     from hypothesis import HealthCheck, settings
 
+    # Under CI (CI=true) the examples are derandomized: a landing is judged on the same
+    # examples every time; local runs keep exploring new ones.
     settings.register_profile(
-        "ci", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+        "ci",
+        max_examples=60,
+        deadline=None,
+        suppress_health_check=[HealthCheck.too_slow],
+        derandomize=os.environ.get("CI") == "true",
     )
     settings.load_profile(os.environ["HYPOTHESIS_PROFILE"])
 except ImportError:  # pragma: no cover - hypothesis is a test dependency
