@@ -27,6 +27,7 @@ runs, but not a forger who can write the run's folder.
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import json
 import os
@@ -55,6 +56,7 @@ __all__ = [
     "group_splits",
     "merge_run",
     "plan_items",
+    "execution_plan_name",
     "plan_json",
     "plan_run",
     "plan_splits_for",
@@ -163,6 +165,15 @@ def run_key(files: RunFiles, run_id: str, *, create: bool = False) -> bytes:
         ) from None
 
 
+def execution_plan_name(execution_arn: str) -> str:
+    """Where the plan is also written for a workflow execution:
+    ``runs/by-execution/<sha256 hex of the ARN>/plan.json``. Step Functions cannot compute
+    the run id (a uuid5), but ``States.Hash($$.Execution.Id, 'SHA-256')`` gives this
+    lowercase hex digest, so its Distributed Map can name the plan it reads."""
+    digest = hashlib.sha256(execution_arn.encode()).hexdigest()
+    return f"runs/by-execution/{digest}/plan.json"
+
+
 def plan_run(
     config: DataSourceConfig,
     *,
@@ -170,9 +181,11 @@ def plan_run(
     files: RunFiles,
     bytes_per_task: int = DEFAULT_BYTES_PER_TASK,
     store: ProfileStore | None = None,
+    execution_arn: str | None = None,
 ) -> list[WorkItem]:
-    """Plan the run's work items and write them to ``runs/<run_id>/plan.json``; the
-    run is marked ``running`` in ``store`` first (see :func:`dataprof.job.start`)."""
+    """Plan the run's work items and write them to ``runs/<run_id>/plan.json`` (and, given
+    the workflow's ``execution_arn``, to :func:`execution_plan_name` too); the run is
+    marked ``running`` in ``store`` first (see :func:`dataprof.job.start`)."""
     from dataprof.job import source_identity, start
     from dataprof.profiling.models import ProfileMode
 
@@ -185,7 +198,10 @@ def plan_run(
     )
     items = plan_items(config, run_id=run_id, bytes_per_task=bytes_per_task)
     run_key(files, run_id, create=True)
-    files.write(f"{_run_dir(run_id)}/plan.json", plan_json(items).encode())
+    document = plan_json(items).encode()
+    files.write(f"{_run_dir(run_id)}/plan.json", document)
+    if execution_arn:
+        files.write(execution_plan_name(execution_arn), document)
     return items
 
 

@@ -178,7 +178,8 @@ def plan(
     ] = None,
     store: StoreOption = None,
 ) -> None:
-    """Plan a fanned-out full scan: write runs/<run_id>/plan.json (one item per task)."""
+    """Plan a fanned-out full scan: write runs/<run_id>/plan.json (one item per task),
+    and runs/by-execution/<sha256 of the ARN>/plan.json for the workflow's Map."""
     from dataprof.fanout import DEFAULT_BYTES_PER_TASK, plan_run
     from dataprof.job_spec import JobSpec
     from dataprof.job_tasks import job_store_location
@@ -193,6 +194,7 @@ def plan(
         files=open_run_files(runs),
         bytes_per_task=bytes_per_task or DEFAULT_BYTES_PER_TASK,
         store=opened,
+        execution_arn=execution_arn,
     )
     console.print(
         f"run {items[0].run_id}: {len(items)} work items, "
