@@ -12,9 +12,14 @@ from collections.abc import Mapping
 
 from aws_cdk import Acknowledgment, Stack, Validations
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_stepfunctions as sfn
 from constructs import IConstruct
 
-__all__ = ["acknowledge_wildcard_resources", "task_definition_family_resource"]
+__all__ = [
+    "acknowledge_wildcard_resources",
+    "child_execution_resources",
+    "task_definition_family_resource",
+]
 
 
 def acknowledge_wildcard_resources(construct: IConstruct, reasons: Mapping[str, str]) -> None:
@@ -41,3 +46,16 @@ def task_definition_family_resource(task_definition: ecs.TaskDefinition) -> str:
     resource = {"Fn::Select": [5, {"Fn::Split": [":", ref]}]}
     fields = ":".join(part(i, ref) for i in range(1, 5))
     return f"arn:{fields}:{part(0, resource, '/')}/{part(1, resource, '/')}:*"
+
+
+def child_execution_resources(state_machine: sfn.StateMachine) -> tuple[str, str]:
+    """The resources cdk-nag reports for the policy CDK adds so a Distributed Map may
+    start, watch and stop its child executions: the machine's executions and their
+    children (``execution:<name>:*`` and ``execution:<name>/*:*``)."""
+    stack = Stack.of(state_machine)
+    logical_id = stack.resolve(stack.get_logical_id(state_machine.node.default_child))  # type: ignore[arg-type]
+    name = json.dumps(
+        {"Fn::Select": [6, {"Fn::Split": [":", {"Ref": logical_id}]}]}, separators=(",", ":")
+    )
+    prefix = f"arn:<AWS::Partition>:states:<AWS::Region>:<AWS::AccountId>:execution:{name}"
+    return f"{prefix}:*", f"{prefix}/*:*"

@@ -2,9 +2,11 @@
 
 The network is two public subnets and no NAT gateway: the task gets a public IP to
 pull its image and reach AWS and Supabase, and its security group lets nothing in
-and only HTTPS (443) out. The task's role may read and write the results bucket and
-read only the sources the CDK context names; the Supabase URL and key reach the
-container as ECS secrets from Secrets Manager, never as plain environment.
+and only HTTPS (443) out. The task's role may read and write the results bucket's
+``profiles/`` (the archive) and ``runs/`` (plans and partial states of fanned-out runs)
+and read only the sources the CDK context names; the Supabase URL and key, and the
+secret that signs a run's partial states, reach the container as ECS secrets from
+Secrets Manager, never as plain environment.
 """
 
 from __future__ import annotations
@@ -22,12 +24,18 @@ from constructs import Construct
 
 from dataprof_infra.access import data_access_statements, data_access_wildcards
 from dataprof_infra.data_stack import RESULTS_BUCKET_ARN_EXPORT
-from dataprof_infra.nag import acknowledge_wildcard_resources, task_definition_family_resource
+from dataprof_infra.nag import (
+    acknowledge_wildcard_resources,
+    child_execution_resources,
+    task_definition_family_resource,
+)
 from dataprof_infra.settings import Settings
-from dataprof_infra.workflow import ProfileWorkflow
+from dataprof_infra.workflow import PLAN_KEY_PREFIX, ProfileWorkflow
 
 __all__ = [
     "ARCHIVE_PREFIX",
+    "RUNS_PREFIX",
+    "RUN_SECRET_VARIABLE",
     "CLUSTER_NAME",
     "CONTAINER_NAME",
     "IMAGE_EXCLUDES",
@@ -65,7 +73,13 @@ TASK_CPU = 2048
 TASK_MEMORY_MIB = 8192
 ARCHIVE_PREFIX = "profiles/"
 """Where dataprof's ProfileArchive keeps full profiles under its root
-(``profiles/<table key>/<run_id>.json``): the only objects the task may touch."""
+(``profiles/<table key>/<run_id>.json``)."""
+RUNS_PREFIX = "runs/"
+"""Where ``dataprof job plan|scan|merge`` keep a run's plan and partial states
+(``runs/<run_id>/``, ``runs/by-execution/<digest>/plan.json``). With the archive prefix,
+the only objects of the bucket the task may touch."""
+RUN_SECRET_VARIABLE = "DATAPROF_RUN_SECRET"
+"""The key of the HMAC on each partial state (dataprof.fanout.SECRET_ENV_VAR)."""
 
 SUPABASE_SECRET_FIELDS = {"SUPABASE_URL": "url", "SUPABASE_SERVICE_ROLE_KEY": "service_role_key"}
 """Container variable -> JSON field of the Supabase secret."""
@@ -149,6 +163,22 @@ class ProfilerStack(Stack):
             task_role=self.task_role,
         )
         self.log_group = logs.LogGroup(self, "TaskLogs", retention=logs.RetentionDays.ONE_MONTH)
+        self.run_secret = secretsmanager.Secret(
+            self,
+            "RunSecret",
+            description="dataprof: the key that signs the partial states of fanned-out runs",
+            generate_secret_string=secretsmanager.SecretStringGenerator(
+                password_length=64, exclude_punctuation=True
+            ),
+        )
+        Validations.of(self.run_secret).acknowledge(
+            Acknowledgment(
+                id="AwsSolutions-SMG4",
+                reason="The run secret only signs partial states that live for one run; "
+                "rotating it mid-run would make that run's states unreadable, and a "
+                "leaked key is bounded by the task role's write access to runs/.",
+            )
+        )
         supabase = secretsmanager.Secret.from_secret_name_v2(
             self, "SupabaseSecret", settings.supabase_secret_name
         )
@@ -161,18 +191,24 @@ class ProfilerStack(Stack):
             environment={
                 # The archive's root: it writes under profiles/ itself.
                 "DATAPROF_ARCHIVE": f"s3://{results_bucket.bucket_name}",
+                # The runs' root: plan, scan and merge work under runs/ themselves.
+                "DATAPROF_RUNS": f"s3://{results_bucket.bucket_name}",
                 "AWS_REGION": self.region,
             },
             secrets={
-                variable: ecs.Secret.from_secrets_manager(supabase, field)
-                for variable, field in SUPABASE_SECRET_FIELDS.items()
+                **{
+                    variable: ecs.Secret.from_secrets_manager(supabase, field)
+                    for variable, field in SUPABASE_SECRET_FIELDS.items()
+                },
+                RUN_SECRET_VARIABLE: ecs.Secret.from_secrets_manager(self.run_secret),
             },
         )
         Validations.of(self.task_definition).acknowledge(
             Acknowledgment(
                 id="AwsSolutions-ECS2",
-                reason="The environment holds only the archive location and the region; "
-                "the Supabase URL and key are container Secrets from Secrets Manager.",
+                reason="The environment holds only the archive and runs locations and the "
+                "region; the Supabase URL and key and the run secret are container Secrets "
+                "from Secrets Manager.",
             )
         )
         self.workflow = ProfileWorkflow(
@@ -182,23 +218,27 @@ class ProfilerStack(Stack):
             task_definition=self.task_definition,
             container=self.container,
             security_group=self.security_group,
-            workers=TASK_CPU // 1024,
+            results_bucket=results_bucket,
+            max_concurrency=settings.max_concurrency,
+            bytes_per_task=settings.bytes_per_task,
         )
         self._acknowledge_wildcards(settings)
 
     def _grant_results_bucket(self, bucket: s3.IBucket) -> None:
-        """Read and write the archive's profile objects and list them. Nothing else of S3."""
+        """Read and write the archive's profiles and the runs' files, and list them.
+        Nothing else of S3."""
+        prefixes = [f"{ARCHIVE_PREFIX}*", f"{RUNS_PREFIX}*"]
         self.task_role.add_to_policy(
             iam.PolicyStatement(
                 actions=["s3:GetObject", "s3:PutObject", "s3:AbortMultipartUpload"],
-                resources=[bucket.arn_for_objects(f"{ARCHIVE_PREFIX}*")],
+                resources=[bucket.arn_for_objects(prefix) for prefix in prefixes],
             )
         )
         self.task_role.add_to_policy(
             iam.PolicyStatement(
                 actions=["s3:ListBucket"],
                 resources=[bucket.bucket_arn],
-                conditions={"StringLike": {"s3:prefix": [f"{ARCHIVE_PREFIX}*"]}},
+                conditions={"StringLike": {"s3:prefix": prefixes}},
             )
         )
 
@@ -210,6 +250,9 @@ class ProfilerStack(Stack):
                 f"{RESULTS_BUCKET_ARN_EXPORT}/{ARCHIVE_PREFIX}*": "Profile objects of the "
                 "results bucket's archive prefix: the task writes one per run, named by the "
                 "table and the run id it derives at run time.",
+                f"{RESULTS_BUCKET_ARN_EXPORT}/{RUNS_PREFIX}*": "A fanned-out run's plan and "
+                "partial states, under runs/<run id>/ (and the plan under "
+                "runs/by-execution/<digest>/), named at run time.",
                 **data_access_wildcards(settings.data_access),
             },
         )
@@ -230,5 +273,18 @@ class ProfilerStack(Stack):
                 task_definition_family_resource(self.task_definition): "ecs:RunTask on the "
                 "profiler's own task definition family (any revision), granted by CDK's "
                 "EcsRunTask.",
+                f"{RESULTS_BUCKET_ARN_EXPORT}/{PLAN_KEY_PREFIX}*": "The Distributed Map "
+                "reads the plan of its own execution, named by the digest of the execution "
+                "ARN, known only at run time; nothing else of the bucket.",
+            },
+        )
+        executions, children = child_execution_resources(self.workflow.state_machine)
+        acknowledge_wildcard_resources(
+            self.workflow.state_machine,
+            {
+                executions: "Granted by CDK for the Distributed Map: describe and stop the "
+                "machine's own executions, whose names are made at run time.",
+                children: "Granted by CDK for the Distributed Map: the child executions "
+                "of this machine's runs (one per work item), named at run time.",
             },
         )

@@ -17,6 +17,7 @@ from typing import Any
 
 __all__ = [
     "CONTEXT_PREFIX",
+    "DEFAULT_MAX_CONCURRENCY",
     "DEFAULT_SUPABASE_SECRET_NAME",
     "ContextError",
     "DataAccess",
@@ -34,7 +35,10 @@ _LIST_KEYS = (
     "redshift_workgroups",
     "redshift_secret_arns",
 )
-_KNOWN = (*_LIST_KEYS, "supabase_secret_name")
+_INT_KEYS = ("max_concurrency", "bytes_per_task")
+_KNOWN = (*_LIST_KEYS, *_INT_KEYS, "supabase_secret_name")
+DEFAULT_MAX_CONCURRENCY = 20
+"""Scan tasks at once in the workflow's Distributed Map (``dataprof:max_concurrency``)."""
 
 # Bare keys the CDK itself keeps in context (cdk.context.json); every other bare key
 # is taken for a mistyped one of ours.
@@ -56,6 +60,18 @@ def _as_list(key: str, value: Any) -> tuple[str, ...]:
             f"string, not {type(value).__name__}"
         )
     return tuple(item for item in items if item)
+
+
+def _positive_int(key: str, value: Any) -> int:
+    """A positive integer, from JSON (``20``) or the command line (``"20"``)."""
+    text = value.strip() if isinstance(value, str) else value
+    if isinstance(text, str) and text.isdigit():
+        text = int(text)
+    if isinstance(text, bool) or not isinstance(text, int) or text < 1:
+        raise ContextError(
+            f"context {CONTEXT_PREFIX}{key} must be a positive integer, not {value!r}"
+        )
+    return text
 
 
 def _s3_location(key: str, value: str) -> tuple[str, str]:
@@ -104,6 +120,11 @@ class Settings:
 
     supabase_secret_name: str = DEFAULT_SUPABASE_SECRET_NAME
     data_access: DataAccess = field(default_factory=DataAccess)
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
+    """Scan tasks the Distributed Map runs at once."""
+    bytes_per_task: int | None = None
+    """Uncompressed bytes per work item (``dataprof job plan --bytes-per-task``); None
+    keeps dataprof's default (about ten minutes of one task)."""
 
     @classmethod
     def from_context(cls, context: Mapping[str, Any]) -> Settings:
@@ -142,7 +163,13 @@ class Settings:
             redshift_workgroups=lists.get("redshift_workgroups", ()),
             redshift_secret_arns=lists.get("redshift_secret_arns", ()),
         )
-        return cls(supabase_secret_name=secret_name.strip(), data_access=access)
+        numbers = {key: _positive_int(key, ours[key]) for key in _INT_KEYS if key in ours}
+        return cls(
+            supabase_secret_name=secret_name.strip(),
+            data_access=access,
+            max_concurrency=numbers.get("max_concurrency", DEFAULT_MAX_CONCURRENCY),
+            bytes_per_task=numbers.get("bytes_per_task"),
+        )
 
 
 def _unknown(key: str, name: str) -> str:

@@ -1,19 +1,28 @@
-"""The Step Functions workflow: validate the input, profile, store, or record the failure.
+"""The Step Functions workflow: validate the input, plan, scan the items, merge and store,
+or record the failure.
 
 ::
 
     ValidateInput --invalid--> InvalidInput (Fail, no run opened)
         | valid
-    RunProfiler  (dataprof job profile: start the run, profile, judge, archive the JSON)
+    PlanKey      (Pass: $.plan_key = runs/by-execution/<sha256 of the execution ARN>/plan.json)
+        |
+    Plan         (dataprof job plan: start the run, pin the snapshot, write the items)
         |                       \\
-    StoreResults (dataprof job store: save the run through Supabase, publish)
-        |                       \\  Catch States.ALL on both
+    RunProfiler  (Distributed Map over the plan's items: dataprof job scan, one task each)
+        |                       \\
+    StoreResults (dataprof job merge: merge the states, judge, archive, save the run)
+        |                       \\  Catch States.ALL on all three
     Succeeded                HandleError (dataprof job fail) --> RunFailed (Fail)
 
 Every task is the same Fargate task definition with a different command, and every
 command gets the execution ARN (``$$.Execution.Id``, as ``DATAPROF_EXECUTION_ARN``): the job derives the run id from
-it, so the three tasks name the same run without passing state, and a retried task
-rewrites the same run instead of opening another. The workflow input reaches the
+it, so the tasks name the same run without passing state, and a retried task
+rewrites the same run instead of opening another. Step Functions cannot compute that
+run id (a uuid5), so the Map reads the plan from a second name it can compute, the
+SHA-256 of the execution ARN, which ``job plan`` writes too. Inside the Map each item
+runs as a child execution whose ``$$.Execution`` is its own: the ItemSelector hands it
+the parent's ARN and input, and the item's number. The workflow input reaches the
 tasks as ``$$.Execution.Input`` (``DATAPROF_JOB_SPEC``); it never holds a secret (the job refuses literal
 ones).
 """
@@ -23,31 +32,45 @@ from __future__ import annotations
 from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_ec2 as ec2
 from aws_cdk import aws_ecs as ecs
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_stepfunctions as sfn
 from aws_cdk import aws_stepfunctions_tasks as tasks
 from constructs import Construct
 
+from dataprof_infra.settings import DEFAULT_MAX_CONCURRENCY
+
 __all__ = [
+    "DEFAULT_MAX_CONCURRENCY",
     "ERROR_VARIABLE",
     "EXECUTION_ARN_VARIABLE",
+    "ITEM_VARIABLE",
+    "MERGE_TIMEOUT",
+    "PLAN_KEY_PREFIX",
+    "PLAN_TIMEOUT",
     "PROFILE_MODES",
-    "PROFILE_TIMEOUT",
     "ProfileWorkflow",
+    "SCAN_TIMEOUT",
     "SPEC_VARIABLE",
     "STATE_MACHINE_TIMEOUT",
-    "STORE_TIMEOUT",
 ]
 
 PROFILE_MODES = ("sample", "full", "metadata", "pushdown", "auto")
 """dataprof's ProfileMode values (infra/ does not import dataprof; a test keeps them equal)."""
 
-PROFILE_TIMEOUT = Duration.hours(4)
-STORE_TIMEOUT = Duration.minutes(20)
+PLAN_TIMEOUT = Duration.minutes(30)
+SCAN_TIMEOUT = Duration.hours(1)
+"""One work item (about ten minutes of scanning at the default item size)."""
+MERGE_TIMEOUT = Duration.hours(1)
 FAIL_TIMEOUT = Duration.minutes(10)
-STATE_MACHINE_TIMEOUT = Duration.hours(6)
-"""Longer than every path through the tasks and their retries, so a task's own timeout
-(caught, recorded as a failed run) always fires first; this one is the backstop."""
+STATE_MACHINE_TIMEOUT = Duration.hours(24)
+"""The backstop: a 2 TB table is some 700 items, 35 waves of 20 tasks of ten minutes;
+each task's own timeout (caught, recorded as a failed run) fires long before."""
+
+PLAN_KEY_PREFIX = "runs/by-execution/"
+"""Where ``dataprof job plan`` also writes the plan, under the SHA-256 hex digest of the
+execution ARN (``dataprof.fanout.execution_plan_name``): a name Step Functions can compute."""
 
 EXECUTION_ARN_VARIABLE = "DATAPROF_EXECUTION_ARN"
 """The execution ARN, from which the job derives the run id (every task gets it)."""
@@ -55,9 +78,13 @@ SPEC_VARIABLE = "DATAPROF_JOB_SPEC"
 """The workflow input as JSON (every task: it names the table the run belongs to)."""
 ERROR_VARIABLE = "DATAPROF_JOB_ERROR"
 """The Step Functions error name that sent the run to HandleError (``dataprof job fail``)."""
+ITEM_VARIABLE = "DATAPROF_ITEM"
+"""The work item a scan task profiles (``dataprof job scan``)."""
 
 _EXECUTION_ARN = sfn.JsonPath.string_at("$$.Execution.Id")
 _EXECUTION_INPUT = sfn.JsonPath.json_to_string(sfn.JsonPath.object_at("$$.Execution.Input"))
+_CAPACITY_ERRORS = ["ECS.AmazonECSException"]
+"""What RunTask raises when the cluster cannot place a task for now (capacity, throttling)."""
 
 
 def _valid_input() -> sfn.Condition:
@@ -85,7 +112,9 @@ class ProfileWorkflow(Construct):
         task_definition: ecs.FargateTaskDefinition,
         container: ecs.ContainerDefinition,
         security_group: ec2.ISecurityGroup,
-        workers: int,
+        results_bucket: s3.IBucket,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
+        bytes_per_task: int | None = None,
     ) -> None:
         super().__init__(scope, construct_id)
 
@@ -118,6 +147,7 @@ class ProfileWorkflow(Construct):
                             tasks.TaskEnvironmentVariable(name=name, value=value)
                             for name, value in {
                                 EXECUTION_ARN_VARIABLE: _EXECUTION_ARN,
+                                SPEC_VARIABLE: _EXECUTION_INPUT,
                                 **environment,
                             }.items()
                         ],
@@ -125,6 +155,18 @@ class ProfileWorkflow(Construct):
                 ],
                 task_timeout=sfn.Timeout.duration(timeout),
                 result_path=sfn.JsonPath.DISCARD,
+            )
+
+        def retry_capacity(task: tasks.EcsRunTask, attempts: int) -> None:
+            # The cluster may lack capacity for a moment; the same run id (and item
+            # number) makes a retry rewrite the same files.
+            task.add_retry(
+                errors=_CAPACITY_ERRORS,
+                max_attempts=attempts,
+                interval=Duration.seconds(30),
+                backoff_rate=2,
+                max_delay=Duration.minutes(5),
+                jitter_strategy=sfn.JitterType.FULL,
             )
 
         invalid = sfn.Fail(
@@ -139,46 +181,112 @@ class ProfileWorkflow(Construct):
         )
         succeeded = sfn.Succeed(self, "Succeeded")
 
-        run_profiler = job(
-            "RunProfiler",
-            ["profile", "--workers", str(workers)],
-            PROFILE_TIMEOUT,
-            {SPEC_VARIABLE: _EXECUTION_INPUT},
+        plan_key = sfn.Pass(
+            self,
+            "PlanKey",
+            comment="Name the plan as `dataprof job plan` writes it for this execution "
+            "(dataprof.fanout.execution_plan_name): Step Functions cannot compute the run id.",
+            parameters={
+                "plan_key": sfn.JsonPath.format(
+                    PLAN_KEY_PREFIX + "{}/plan.json",
+                    sfn.JsonPath.hash(_EXECUTION_ARN, "SHA-256"),
+                )
+            },
+            result_path="$.plan",
         )
-        store_results = job(
-            "StoreResults", ["store"], STORE_TIMEOUT, {SPEC_VARIABLE: _EXECUTION_INPUT}
+        plan_command = ["plan"]
+        if bytes_per_task is not None:
+            plan_command += ["--bytes-per-task", str(bytes_per_task)]
+        plan = job("Plan", plan_command, PLAN_TIMEOUT, {})
+        retry_capacity(plan, 3)
+
+        # A child execution of the Map sees its own $$.Execution: the selector, evaluated
+        # in this execution, hands each item the run's ARN and input and its number.
+        run_profiler = sfn.DistributedMap(
+            self,
+            "RunProfiler",
+            state_name="RunProfiler",
+            item_reader=sfn.S3JsonItemReader(
+                # By name, not as the bucket: CDK would grant s3:GetObject on all of it;
+                # the role reads the plan prefix only (see ProfilerStack).
+                bucket_name_path=results_bucket.bucket_name,
+                key=sfn.JsonPath.string_at("$.plan.plan_key"),
+            ),
+            item_selector={
+                "item": sfn.JsonPath.format("{}", sfn.JsonPath.string_at("$$.Map.Item.Value.item")),
+                "execution_arn": _EXECUTION_ARN,
+                "spec": _EXECUTION_INPUT,
+            },
+            max_concurrency=max_concurrency,
+            tolerated_failure_percentage=0,
+            map_execution_type=sfn.StateMachineType.STANDARD,
+            result_path=sfn.JsonPath.DISCARD,
+        )
+        scan = tasks.EcsRunTask(
+            self,
+            "ScanItem",
+            state_name="ScanItem",
+            integration_pattern=sfn.IntegrationPattern.RUN_JOB,
+            cluster=cluster,
+            task_definition=task_definition,
+            launch_target=tasks.EcsFargateLaunchTarget(
+                platform_version=ecs.FargatePlatformVersion.LATEST
+            ),
+            assign_public_ip=True,
+            subnets=ec2.SubnetSelection(subnet_type=ec2.SubnetType.PUBLIC),
+            security_groups=[security_group],
+            container_overrides=[
+                tasks.ContainerOverride(
+                    container_definition=container,
+                    command=["dataprof", "job", "scan"],
+                    environment=[
+                        tasks.TaskEnvironmentVariable(
+                            name=EXECUTION_ARN_VARIABLE,
+                            value=sfn.JsonPath.string_at("$.execution_arn"),
+                        ),
+                        tasks.TaskEnvironmentVariable(
+                            name=SPEC_VARIABLE, value=sfn.JsonPath.string_at("$.spec")
+                        ),
+                        tasks.TaskEnvironmentVariable(
+                            name=ITEM_VARIABLE, value=sfn.JsonPath.string_at("$.item")
+                        ),
+                    ],
+                )
+            ],
+            task_timeout=sfn.Timeout.duration(SCAN_TIMEOUT),
+            result_path=sfn.JsonPath.DISCARD,
+            # Each child's output joins the Map's result (kept under 256 KB): the number only.
+            output_path="$.item",
+        )
+        retry_capacity(scan, 6)
+        run_profiler.item_processor(scan)
+
+        store_results = job("StoreResults", ["merge"], MERGE_TIMEOUT, {})
+        retry_capacity(store_results, 3)
+        # Step Functions sees every failed merge as States.TaskFailed, transient or not;
+        # the merge rewrites the same run, so retrying the whole task is safe.
+        store_results.add_retry(
+            errors=["States.TaskFailed"],
+            max_attempts=3,
+            interval=Duration.seconds(20),
+            backoff_rate=2,
         )
         handle_error = job(
             "HandleError",
             ["fail"],
             FAIL_TIMEOUT,
-            {
-                SPEC_VARIABLE: _EXECUTION_INPUT,
-                ERROR_VARIABLE: sfn.JsonPath.string_at("$.error.Error"),
-            },
+            {ERROR_VARIABLE: sfn.JsonPath.string_at("$.error.Error")},
         )
-        # The cluster may lack capacity for a moment; the same run id makes a retry safe.
-        run_profiler.add_retry(
-            errors=["ECS.AmazonECSException"],
-            max_attempts=2,
-            interval=Duration.seconds(30),
-            backoff_rate=2,
-        )
-        # Step Functions sees every failed store as States.TaskFailed, transient or not; the
-        # store rewrites the same run, so retrying the whole task is safe.
-        store_results.add_retry(
-            errors=["States.TaskFailed", "ECS.AmazonECSException"],
-            max_attempts=3,
-            interval=Duration.seconds(20),
-            backoff_rate=2,
-        )
-        for task in (run_profiler, store_results):
-            task.add_catch(handle_error, errors=["States.ALL"], result_path="$.error")
+        for step in (plan, run_profiler, store_results):
+            step.add_catch(handle_error, errors=["States.ALL"], result_path="$.error")
         handle_error.add_catch(run_failed, errors=["States.ALL"], result_path="$.error")
 
         definition = (
             sfn.Choice(self, "ValidateInput")
-            .when(_valid_input(), run_profiler.next(store_results).next(succeeded))
+            .when(
+                _valid_input(),
+                plan_key.next(plan).next(run_profiler).next(store_results).next(succeeded),
+            )
             .otherwise(invalid)
         )
         handle_error.next(run_failed)
@@ -198,5 +306,13 @@ class ProfileWorkflow(Construct):
             logs=sfn.LogOptions(
                 destination=self.log_group, level=sfn.LogLevel.ALL, include_execution_data=False
             ),
-            comment="dataprof: profile one table, store the run, or record why it failed",
+            comment="dataprof: plan, scan the items in parallel, merge and store the run, "
+            "or record why it failed",
+        )
+        # The Map reads its items from the plan prefix, nothing else of the bucket.
+        self.state_machine.add_to_role_policy(
+            iam.PolicyStatement(
+                actions=["s3:GetObject"],
+                resources=[results_bucket.arn_for_objects(f"{PLAN_KEY_PREFIX}*")],
+            )
         )

@@ -85,6 +85,9 @@ def test_cdk_own_context_keys_are_left_alone() -> None:
         ({"dataprof:redshift_secret_arns": "redshift/dataprof"}, "not a Secrets Manager"),
         ({"dataprof:glue_databases": {"a": 1}}, "list of strings"),
         ({"dataprof:supabase_secret_name": " "}, "secret's name"),
+        ({"dataprof:max_concurrency": "0"}, "positive integer"),
+        ({"dataprof:max_concurrency": "twenty"}, "positive integer"),
+        ({"dataprof:bytes_per_task": True}, "positive integer"),
     ],
 )
 def test_bad_context_values_are_refused(context: dict[str, object], message: str) -> None:
@@ -101,3 +104,11 @@ def test_lists_come_from_json_or_comma_separated_strings() -> None:
     ).data_access
     assert access.glue_databases == ("sales", "hr")
     assert access.s3_data_prefixes == (("lake", "a/"), ("lake2", ""))
+
+
+def test_numbers_come_from_json_or_strings() -> None:
+    assert Settings.from_context({}).max_concurrency == 20
+    settings = Settings.from_context(
+        {"dataprof:max_concurrency": " 5", "dataprof:bytes_per_task": 1024}
+    )
+    assert (settings.max_concurrency, settings.bytes_per_task) == (5, 1024)

@@ -14,7 +14,7 @@ from typing import Any
 from aws_cdk.assertions import Template
 
 from dataprof_infra.data_stack import RESULTS_BUCKET_ARN_EXPORT
-from dataprof_infra.profiler_stack import SUPABASE_SECRET_FIELDS
+from dataprof_infra.profiler_stack import RUN_SECRET_VARIABLE, SUPABASE_SECRET_FIELDS
 from synthesis import Synthesized, one, resources
 
 SECRET_LOOKING = re.compile(r"SECRET|KEY|PASSWORD|TOKEN|CREDENTIAL|SUPABASE", re.IGNORECASE)
@@ -62,9 +62,12 @@ def test_task_role_reaches_the_results_bucket_and_nothing_else_without_context(
         for resource in _as_list(statement["Resource"]):
             assert str(imported) in str(resource), statement
         if statement["Action"] == "s3:ListBucket":
-            assert statement["Condition"] == {"StringLike": {"s3:prefix": ["profiles/*"]}}
-        else:  # objects of the archive prefix only
-            assert str(statement["Resource"]).endswith("'/profiles/*']]}"), statement
+            assert statement["Condition"] == {"StringLike": {"s3:prefix": ["profiles/*", "runs/*"]}}
+        else:  # objects of the archive prefix and of the runs' files only
+            assert statement["Resource"] == [
+                {"Fn::Join": ["", [imported, "/profiles/*"]]},
+                {"Fn::Join": ["", [imported, "/runs/*"]]},
+            ], statement
 
 
 def test_task_role_with_context_reads_exactly_the_named_sources(with_access: Synthesized) -> None:
@@ -105,7 +108,7 @@ def test_task_role_with_context_reads_exactly_the_named_sources(with_access: Syn
         "['sales/*']",
         "['hr/*']",
         "['dataprof/*']",
-        "['profiles/*']",  # the results bucket's archive
+        "['profiles/*', 'runs/*']",  # the results bucket's archive and runs
     }
 
 
@@ -118,7 +121,10 @@ def _container(synth: Synthesized) -> dict[str, Any]:
 def test_supabase_secret_reaches_the_container_as_secrets_only(synthesized: Synthesized) -> None:
     container = _container(synthesized)
     secrets = {s["Name"]: s["ValueFrom"] for s in container["Secrets"]}
-    assert set(secrets) == set(SUPABASE_SECRET_FIELDS)
+    assert set(secrets) == {*SUPABASE_SECRET_FIELDS, RUN_SECRET_VARIABLE}
+    # The key that signs partial states: a secret the stack generates, by reference.
+    [run_secret] = resources(synthesized.profiler, "AWS::SecretsManager::Secret")
+    assert secrets[RUN_SECRET_VARIABLE] == {"Ref": run_secret}
     for name, field in SUPABASE_SECRET_FIELDS.items():
         value = str(secrets[name])
         assert ":secret:dataprof/supabase" in value
@@ -139,8 +145,11 @@ def test_execution_role_reads_only_the_named_secret(
         template = synth.profiler
         execution = list(statements(template, _role_id(template, "TaskDefinitionExecutionRole")))
         reads = [s for s in execution if "secretsmanager:GetSecretValue" in _as_list(s["Action"])]
-        assert len(reads) == 1
-        assert f":secret:{name}-??????" in str(reads[0]["Resource"])
+        # The Supabase secret by name, and the run secret the stack generates; nothing else.
+        [run_secret] = resources(template, "AWS::SecretsManager::Secret")
+        assert len(reads) == 2
+        [supabase] = [s for s in reads if s["Resource"] != {"Ref": run_secret}]
+        assert f":secret:{name}-??????" in str(supabase["Resource"])
         # ... and the task role never reads it
         task = statements(template, _role_id(template, "TaskRole"))
         assert name not in str(list(task))
@@ -149,3 +158,14 @@ def test_execution_role_reads_only_the_named_secret(
 def test_workflow_input_never_carries_the_supabase_secret(synthesized: Synthesized) -> None:
     machine = one(synthesized.profiler, "AWS::StepFunctions::StateMachine")
     assert "supabase" not in str(machine).lower()
+
+
+def test_state_machine_reads_only_the_plan_prefix_of_the_bucket(synthesized: Synthesized) -> None:
+    template = synthesized.profiler
+    machine = list(statements(template, _role_id(template, "WorkflowStateMachineRole")))
+    reads = [s for s in machine if any(a.startswith("s3:") for a in _as_list(s["Action"]))]
+    assert [s["Action"] for s in reads] == ["s3:GetObject"]
+    [resource] = _as_list(reads[0]["Resource"])
+    assert resource == {
+        "Fn::Join": ["", [{"Fn::ImportValue": RESULTS_BUCKET_ARN_EXPORT}, "/runs/by-execution/*"]]
+    }

@@ -12,13 +12,15 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from dataprof_infra.settings import DEFAULT_MAX_CONCURRENCY
 from dataprof_infra.workflow import (
     ERROR_VARIABLE,
     EXECUTION_ARN_VARIABLE,
+    ITEM_VARIABLE,
     PROFILE_MODES,
     SPEC_VARIABLE,
 )
-from synthesis import Synthesized, one
+from synthesis import Synthesized, one, synthesize
 
 MODELS = (
     Path(__file__).resolve().parents[2] / "packages/dataprof-core/src/dataprof/profiling/models.py"
@@ -46,10 +48,11 @@ def successors(state: dict[str, Any]) -> set[str]:
     return nexts
 
 
-def test_every_state_is_reachable_and_every_path_ends(definition: dict[str, Any]) -> None:
-    states = definition["States"]
-    assert definition["StartAt"] == "ValidateInput"
-    seen, todo = set(), ["ValidateInput"]
+def _check_graph(graph: dict[str, Any]) -> None:
+    """Every state of ``graph`` (a machine or a Map's processor) is reachable from its
+    StartAt, and every path ends in a Succeed, a Fail or an End."""
+    states = graph["States"]
+    seen, todo = set(), [graph["StartAt"]]
     while todo:
         name = todo.pop()
         if name not in seen:
@@ -59,25 +62,38 @@ def test_every_state_is_reachable_and_every_path_ends(definition: dict[str, Any]
     for name, state in states.items():
         if state["Type"] in ("Succeed", "Fail"):
             assert not successors(state)
+        elif state.get("End") is True:
+            assert "Next" not in state
         else:
             assert successors(state), f"{name} leads nowhere"
-            assert state["Type"] == "Choice" or "Next" in state or state.get("End") is True
+            assert state["Type"] == "Choice" or "Next" in state
+        if "ItemProcessor" in state:
+            _check_graph(state["ItemProcessor"])
+
+
+def test_every_state_is_reachable_and_every_path_ends(definition: dict[str, Any]) -> None:
+    assert definition["StartAt"] == "ValidateInput"
+    _check_graph(definition)
+    assert set(definition["States"]["RunProfiler"]["ItemProcessor"]["States"]) == {"ScanItem"}
 
 
 def test_next_and_catch_are_wired_as_designed(definition: dict[str, Any]) -> None:
     states = definition["States"]
     assert states["ValidateInput"]["Type"] == "Choice"
     assert states["ValidateInput"]["Default"] == "InvalidInput"
-    assert [c["Next"] for c in states["ValidateInput"]["Choices"]] == ["RunProfiler"]
+    assert [c["Next"] for c in states["ValidateInput"]["Choices"]] == ["PlanKey"]
     assert states["InvalidInput"] == {
         "Type": "Fail",
         "Error": "InvalidInput",
         "Cause": states["InvalidInput"]["Cause"],
     }
+    assert states["PlanKey"]["Type"] == "Pass"
+    assert states["PlanKey"]["Next"] == "Plan"
+    assert states["Plan"]["Next"] == "RunProfiler"
     assert states["RunProfiler"]["Next"] == "StoreResults"
     assert states["StoreResults"]["Next"] == "Succeeded"
     assert states["Succeeded"]["Type"] == "Succeed"
-    for name in ("RunProfiler", "StoreResults"):
+    for name in ("Plan", "RunProfiler", "StoreResults"):
         assert states[name]["Catch"] == [
             {"ErrorEquals": ["States.ALL"], "ResultPath": "$.error", "Next": "HandleError"}
         ]
@@ -85,20 +101,33 @@ def test_next_and_catch_are_wired_as_designed(definition: dict[str, Any]) -> Non
     assert [c["Next"] for c in states["HandleError"]["Catch"]] == ["RunFailed"]
     assert states["HandleError"]["Catch"][0]["ErrorEquals"] == ["States.ALL"]
     assert states["RunFailed"]["Type"] == "Fail"
-    # The store is retried (it rewrites the same run); the profiler only on ECS capacity.
-    [store_retry] = states["StoreResults"]["Retry"]
-    assert "States.TaskFailed" in store_retry["ErrorEquals"]
-    assert store_retry["MaxAttempts"] >= 2
-    [profile_retry] = states["RunProfiler"]["Retry"]
-    assert profile_retry["ErrorEquals"] == ["ECS.AmazonECSException"]
+    # The merge is retried whole (it rewrites the same run); every task on ECS capacity.
+    store_retries = {e for r in states["StoreResults"]["Retry"] for e in r["ErrorEquals"]}
+    assert store_retries == {"States.TaskFailed", "ECS.AmazonECSException"}
+    assert all(r["MaxAttempts"] >= 2 for r in states["StoreResults"]["Retry"])
+    scan = states["RunProfiler"]["ItemProcessor"]["States"]["ScanItem"]
+    for task in (states["Plan"], scan):
+        [retry] = task["Retry"]
+        assert retry["ErrorEquals"] == ["ECS.AmazonECSException"]  # never a failed scan
+        assert retry["BackoffRate"] > 1
+        assert retry["MaxAttempts"] >= 3
+
+
+def _tasks(definition: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    states = definition["States"]
+    found = {n: states[n] for n in ("Plan", "StoreResults", "HandleError")}
+    found["ScanItem"] = states["RunProfiler"]["ItemProcessor"]["States"]["ScanItem"]
+    return found
+
+
+def _environment(task: dict[str, Any]) -> dict[str, str]:
+    [override] = task["Parameters"]["Overrides"]["ContainerOverrides"]
+    return {e["Name"]: e["Value.$"] for e in override["Environment"]}
 
 
 def test_every_task_runs_the_job_on_fargate_with_a_timeout(definition: dict[str, Any]) -> None:
-    states = definition["States"]
     commands = {}
-    total = 0
-    for name in ("RunProfiler", "StoreResults", "HandleError"):
-        task = states[name]
+    for name, task in _tasks(definition).items():
         assert task["Resource"].endswith(":states:::ecs:runTask.sync")  # RUN_JOB
         params = task["Parameters"]
         assert params["LaunchType"] == "FARGATE"
@@ -106,29 +135,97 @@ def test_every_task_runs_the_job_on_fargate_with_a_timeout(definition: dict[str,
         assert len(params["NetworkConfiguration"]["AwsvpcConfiguration"]["Subnets"]) == 2
         [override] = params["Overrides"]["ContainerOverrides"]
         commands[name] = override["Command"]
-        env = {e["Name"]: e for e in override["Environment"]}
-        # Every task names the run by the execution ARN.
-        assert env[EXECUTION_ARN_VARIABLE]["Value.$"] == "$$.Execution.Id"
-        assert env[SPEC_VARIABLE]["Value.$"] == "States.JsonToString($$.Execution.Input)"
+        env = _environment(task)
         assert not [n for n in env if "SECRET" in n or "KEY" in n]
         assert task["TimeoutSeconds"] > 0
-        total += task["TimeoutSeconds"]
         assert task["ResultPath"] is None  # the input passes through for the next task
+        if name != "ScanItem":
+            # Every task of the run names it by the execution ARN.
+            assert env[EXECUTION_ARN_VARIABLE] == "$$.Execution.Id"
+            assert env[SPEC_VARIABLE] == "States.JsonToString($$.Execution.Input)"
     assert commands == {
-        "RunProfiler": ["dataprof", "job", "profile", "--workers", "2"],
-        "StoreResults": ["dataprof", "job", "store"],
+        "Plan": ["dataprof", "job", "plan"],
+        "ScanItem": ["dataprof", "job", "scan"],
+        "StoreResults": ["dataprof", "job", "merge"],
         "HandleError": ["dataprof", "job", "fail"],
     }
-    fail_env = {
-        e["Name"]: e["Value.$"]
-        for e in states["HandleError"]["Parameters"]["Overrides"]["ContainerOverrides"][0][
-            "Environment"
-        ]
+    assert _environment(_tasks(definition)["HandleError"])[ERROR_VARIABLE] == "$.error.Error"
+    # The machine's own timeout is the backstop: longer than the plan, one wave of scans
+    # per concurrency slot for a hundred waves, and the merge with its retries.
+    tasks = _tasks(definition)
+    assert definition["TimeoutSeconds"] > (
+        tasks["Plan"]["TimeoutSeconds"]
+        + 4 * tasks["ScanItem"]["TimeoutSeconds"]
+        + 3 * tasks["StoreResults"]["TimeoutSeconds"]
+    )
+
+
+def test_the_plan_key_is_the_sha256_of_the_execution_arn(definition: dict[str, Any]) -> None:
+    """``dataprof job plan`` writes runs/by-execution/<sha256 hex of the ARN>/plan.json
+    (dataprof.fanout.execution_plan_name); the Pass state must name the same object."""
+    plan_key = definition["States"]["PlanKey"]
+    assert plan_key["Parameters"] == {
+        "plan_key.$": "States.Format('runs/by-execution/{}/plan.json', "
+        "States.Hash($$.Execution.Id, 'SHA-256'))"
     }
-    assert fail_env[SPEC_VARIABLE] == "States.JsonToString($$.Execution.Input)"
-    assert fail_env[ERROR_VARIABLE] == "$.error.Error"
-    # The machine's own timeout is the backstop: longer than the tasks' with the store's retries.
-    assert definition["TimeoutSeconds"] > total + 3 * states["StoreResults"]["TimeoutSeconds"]
+    assert plan_key["ResultPath"] == "$.plan"
+    fanout = (MODELS.parents[1] / "fanout.py").read_text()
+    assert 'f"runs/by-execution/{digest}/plan.json"' in fanout
+    assert "hashlib.sha256(execution_arn.encode()).hexdigest()" in fanout
+
+
+def test_the_map_is_distributed_and_reads_the_plan_from_the_bucket(
+    definition: dict[str, Any], synthesized: Synthesized
+) -> None:
+    run = definition["States"]["RunProfiler"]
+    assert run["Type"] == "Map"
+    assert run["ItemProcessor"]["ProcessorConfig"] == {
+        "Mode": "DISTRIBUTED",
+        "ExecutionType": "STANDARD",  # a .sync ECS task cannot run in an EXPRESS child
+    }
+    reader = run["ItemReader"]
+    assert reader["Resource"].endswith(":states:::s3:getObject")
+    assert reader["ReaderConfig"] == {"InputType": "JSON"}
+    assert reader["Parameters"]["Key.$"] == "$.plan.plan_key"
+    # The bucket is the results bucket the stack imports.
+    body = one(synthesized.profiler, "AWS::StepFunctions::StateMachine")["Properties"]
+    assert "dataprof-results-bucket-arn" in json.dumps(body["DefinitionString"])
+    assert run["MaxConcurrency"] == DEFAULT_MAX_CONCURRENCY
+    # Step Functions' default is 0 (CDK leaves a 0 out): one failed item fails the Map.
+    assert run.get("ToleratedFailurePercentage", 0) == 0
+    assert "ToleratedFailureCount" not in run
+    assert run["ResultPath"] is None
+
+
+def test_each_item_scans_its_number_of_the_parent_run(definition: dict[str, Any]) -> None:
+    run = definition["States"]["RunProfiler"]
+    # Evaluated in the parent execution: the child's own $$.Execution is another one.
+    assert run["ItemSelector"] == {
+        "item.$": "States.Format('{}', $$.Map.Item.Value.item)",
+        "execution_arn.$": "$$.Execution.Id",
+        "spec.$": "States.JsonToString($$.Execution.Input)",
+    }
+    scan = run["ItemProcessor"]["States"]["ScanItem"]
+    assert _environment(scan) == {
+        EXECUTION_ARN_VARIABLE: "$.execution_arn",
+        SPEC_VARIABLE: "$.spec",
+        ITEM_VARIABLE: "$.item",
+    }
+    assert (
+        scan["Parameters"]["TaskDefinition"]
+        == (definition["States"]["Plan"]["Parameters"]["TaskDefinition"])
+    )
+    assert scan["OutputPath"] == "$.item"  # the Map's collected result stays small
+
+
+def test_context_sets_the_concurrency_and_the_item_size(tmp_path: Path) -> None:
+    synth = synthesize(
+        tmp_path, {"dataprof:max_concurrency": "7", "dataprof:bytes_per_task": 1_000_000}
+    )
+    states = definition_of(synth)["States"]
+    assert states["RunProfiler"]["MaxConcurrency"] == 7
+    [override] = states["Plan"]["Parameters"]["Overrides"]["ContainerOverrides"]
+    assert override["Command"] == ["dataprof", "job", "plan", "--bytes-per-task", "1000000"]
 
 
 def _lookup(document: Any, path: str) -> Any:
@@ -165,7 +262,7 @@ def accepted(definition: dict[str, Any], document: Any) -> bool:
     choice = definition["States"]["ValidateInput"]
     for rule in choice["Choices"]:
         if evaluate(rule, document):
-            return bool(rule["Next"] == "RunProfiler")
+            return bool(rule["Next"] == "PlanKey")
     return False
 
 

@@ -21,6 +21,7 @@ from dataprof.fanout import execution_plan_name, plan_run, read_plan
 from dataprof.job_spec import run_id_for_execution
 from dataprof.run_files import FolderRunFiles
 
+
 def write_orders(path: Path, rows: int) -> Path:
     table = pa.table({"id": pa.array(range(rows), pa.int64())})
     pq.write_table(table, path, row_group_size=500)
@@ -40,7 +41,8 @@ ARN = "arn:aws:states:eu-west-1:123456789012:execution:ProfileWorkflow:3f1c-run"
 def test_the_name_is_the_lowercase_sha256_hex_of_the_arn(arn: str) -> None:
     digest = hashlib.sha256(arn.encode()).hexdigest()
     assert execution_plan_name(arn) == f"runs/by-execution/{digest}/plan.json"
-    assert digest == digest.lower() and len(digest) == 64
+    assert digest == digest.lower()
+    assert len(digest) == 64
 
 
 def test_plan_run_writes_the_same_items_under_the_execution_digest(tmp_path: Path) -> None:
