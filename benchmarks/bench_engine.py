@@ -50,6 +50,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from process_tree import peak_tree_rss
+
 DATA_DIR = Path("bench-data")
 SEED = 20_241_125
 CHUNK = 500_000
@@ -326,7 +328,6 @@ def child(tool: str, path: str) -> None:
 
 def measure(tool: str, path: Path, env: dict[str, str] | None = None) -> dict[str, float]:
     """Run ``tool`` in a child process; its time and the peak RSS of its process tree."""
-    import psutil
 
     process = subprocess.Popen(
         [sys.executable, __file__, "--child", tool, str(path)],
@@ -334,19 +335,7 @@ def measure(tool: str, path: Path, env: dict[str, str] | None = None) -> dict[st
         text=True,
         env={**os.environ, **(env or {})},
     )
-    parent = psutil.Process(process.pid)
-    peak = 0
-    while process.poll() is None:
-        total = 0
-        try:
-            procs = [parent, *parent.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            break
-        for proc in procs:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                total += proc.memory_info().rss
-        peak = max(peak, total)
-        time.sleep(0.02)
+    peak = peak_tree_rss(process)
     out, _ = process.communicate()
     if process.returncode:
         raise SystemExit(f"{tool} failed with exit code {process.returncode}")

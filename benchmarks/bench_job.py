@@ -22,7 +22,6 @@ read the ratios, not the seconds.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import json
 import os
 import statistics
@@ -35,6 +34,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).parent))
 from bench_engine import ensure
+from process_tree import peak_tree_rss
 
 ROOT = Path(__file__).resolve().parents[1]
 ARN = "arn:aws:states:eu-west-1:000000000000:execution:dataprof-bench:{}"
@@ -45,24 +45,10 @@ def run_tree(command: list[str], env: dict[str, str] | None = None) -> tuple[flo
 
     Output goes to files: a pipe nobody reads while the command runs fills up and
     blocks it (a profile's JSON is far larger than a pipe's buffer)."""
-    import psutil
-
     with tempfile.TemporaryFile("w+") as out_file, tempfile.TemporaryFile("w+") as err_file:
         started = time.perf_counter()
         process = subprocess.Popen(command, stdout=out_file, stderr=err_file, text=True, env=env)
-        parent = psutil.Process(process.pid)
-        peak = 0
-        while process.poll() is None:
-            total = 0
-            try:
-                procs = [parent, *parent.children(recursive=True)]
-            except psutil.NoSuchProcess:
-                break
-            for proc in procs:
-                with contextlib.suppress(psutil.NoSuchProcess):
-                    total += proc.memory_info().rss
-            peak = max(peak, total)
-            time.sleep(0.02)
+        peak = peak_tree_rss(process)
         process.wait()
         elapsed = time.perf_counter() - started
         out_file.seek(0)
