@@ -21,10 +21,10 @@ DAMAGES = {
     "truncated": lambda text: text[: len(text) // 2],
     "not a profile": lambda text: '{"run_id": 3}',
     "bad tagged value": lambda text: text.replace(
-        '"row_count": 100', '"row_count": {"$dataprof": "timedelta", "v": 5}', 1
+        '"row_count":100', '"row_count": {"$dataprof": "timedelta", "v": 5}', 1
     ),
     "bad decimal": lambda text: text.replace(
-        '"row_count": 100', '"row_count": {"$dataprof": "decimal", "v": "x"}', 1
+        '"row_count":100', '"row_count": {"$dataprof": "decimal", "v": "x"}', 1
     ),
     "deep nesting": lambda text: "[" * 100_000 + "]" * 100_000,
     "empty": lambda text: "",

@@ -4,6 +4,7 @@ was given; the PostgreSQL store refuses, naming the field, what PostgreSQL canno
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import math
 from datetime import UTC, timedelta, timezone
@@ -24,7 +25,7 @@ from dataprof.profiling.models import (
     TopValue,
 )
 from dataprof.stores import LocalProfileStore, SourceIdentity, profile_from_json, profile_to_json
-from dataprof.stores.codec import TAG
+from dataprof.stores.codec import METRIC_FIELDS, TAG
 
 names = st.one_of(
     st.text(min_size=1, max_size=30),
@@ -76,15 +77,47 @@ def columns(draw: st.DrawFn) -> ColumnProfile:
             st.lists(st.builds(TopValue, value=values, count=st.integers(0, 10**9)), max_size=3)
         ),
         metrics=draw(
-            st.dictionaries(names, st.builds(Metric, value=values, exact=st.booleans()), max_size=3)
+            st.dictionaries(
+                names | st.sampled_from(sorted(METRIC_FIELDS)),
+                st.builds(Metric, value=values, exact=st.booleans()),
+                max_size=3,
+            )
         ),
     )
 
 
 @st.composite
+def mirrored_columns(draw: st.DrawFn) -> ColumnProfile:
+    """Columns whose metrics repeat some of their flat fields, as the engine's do (the
+    stored form keeps each such value once)."""
+    column = draw(columns())
+    metrics = dict(column.metrics)
+    for name in draw(st.lists(st.sampled_from(sorted(METRIC_FIELDS)), max_size=4)):
+        value = getattr(column, METRIC_FIELDS[name])
+        if name == "top_values":
+            value = [t.model_dump() for t in value]
+        metrics[name] = Metric(value=value, exact=draw(st.booleans()))
+    return column.model_copy(update={"metrics": metrics})
+
+
+def _frequent_items(items: list[tuple[str, int]]) -> str:
+    import datasketches
+
+    sketch = datasketches.frequent_strings_sketch(3)
+    for item, weight in items:
+        sketch.update(item.encode("utf-8", "replace").decode("utf-8"), weight)
+    return base64.b64encode(sketch.serialize()).decode("ascii")
+
+
+frequent_items_sketches = st.lists(
+    st.tuples(st.text(max_size=12), st.integers(1, 1000)), max_size=6
+).map(_frequent_items)
+
+
+@st.composite
 def profiles(draw: st.DrawFn) -> TableProfile:
     started = draw(st.datetimes(timezones=st.just(UTC)))
-    cols = draw(st.lists(columns(), max_size=4))
+    cols = draw(st.lists(columns() | mirrored_columns(), max_size=4))
     return TableProfile(
         run_id=draw(st.from_regex(r"\A[A-Za-z0-9][A-Za-z0-9._-]{0,40}\Z")),
         source_type="file",
@@ -113,7 +146,13 @@ def profiles(draw: st.DrawFn) -> TableProfile:
             )
         ),
         schema_fields=draw(st.dictionaries(names, names, max_size=4)),
-        sketches=draw(st.dictionaries(names, st.text(max_size=20), max_size=2)),
+        sketches=draw(
+            st.dictionaries(
+                names | names.map(lambda name: f"{name}/top"),
+                st.text(max_size=20) | frequent_items_sketches,
+                max_size=2,
+            )
+        ),
         notes=draw(st.lists(st.text(), max_size=2)),
     )
 
@@ -131,7 +170,7 @@ def has_nan(value: Any) -> bool:
 @given(profiles())
 def test_codec_round_trip(original: TableProfile) -> None:
     text = profile_to_json(original)
-    text.encode("ascii")  # always writable, whatever the names hold
+    text.encode("utf-8")  # always writable, whatever the names hold (lone surrogates too)
     loaded = profile_from_json(text)
     assert profile_to_json(loaded) == text
     if not has_nan(original.model_dump()):

@@ -9,7 +9,18 @@ back into their type. Everything JSON carries natively (text, whole numbers,
 finite floats, booleans, null, lists, objects with text keys) is written as is,
 so the file stays plain JSON that any tool can read; a dict that happens to use
 the tag key is itself tagged, so it cannot be mistaken for one. Text is written
-ASCII-escaped, so even a column name holding a lone surrogate survives the trip.
+as UTF-8 with lone surrogates (not Unicode, yet legal in a Python string)
+escaped, so even a column name holding one survives the trip and the file stays
+valid UTF-8; a value in Chinese takes 3 bytes a character, not 6 as an escape.
+
+The stored form holds each value once (``"$format": 2``), so a run file's size
+follows what the run found, not how many views of it the model keeps: compact
+JSON, fields at their model default left out, and a column metric whose value is
+the column's flat field (``min`` and ``min_value``, ``top_values``...) written
+without its value, which is read back from the flat field, and each
+frequent-items sketch's items as text (:mod:`dataprof.stores.sketch_form`).
+Files written before (indented, every value in full, ASCII only, no ``$format``)
+still read as they always did.
 """
 
 from __future__ import annotations
@@ -18,15 +29,37 @@ import base64
 import json
 import math
 import numbers
+import re
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from dataprof.profiling.models import TableProfile
+from dataprof.profiling.models import ColumnProfile, TableProfile, TopValue
+from dataprof.stores.sketch_form import join_frequent_strings, split_frequent_strings
 
 __all__ = ["TAG", "decode_value", "encode_value", "profile_from_json", "profile_to_json"]
 
 TAG = "$dataprof"
+FORMAT_KEY = "$format"
+STORED_FORMAT = 2
+"""The stored form's version: 2 holds each value once; files without the key are 1."""
+
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+METRIC_FIELDS: dict[str, str] = {
+    "row_count": "row_count",
+    "null_count": "null_count",
+    "null_percentage": "null_percentage",
+    "distinct_count": "distinct_count",
+    "distinct_percentage": "distinct_percentage",
+    "min": "min_value",
+    "max": "max_value",
+    "mean": "mean_value",
+    "median": "median_value",
+    "std_dev": "std_dev",
+    "top_values": "top_values",
+}
+"""Column metrics the engine mirrors into a flat field of :class:`ColumnProfile`."""
 
 
 def _tagged(kind: str, value: Any) -> dict[str, Any]:
@@ -99,17 +132,76 @@ def decode_value(value: Any) -> Any:
     return value
 
 
+def _same(first: Any, second: Any) -> bool:
+    """Whether two values store as the same text (so ``1``, ``1.0`` and ``True`` differ)."""
+    return json.dumps(encode_value(first), allow_nan=False) == json.dumps(
+        encode_value(second), allow_nan=False
+    )
+
+
+def _stored_column(column: ColumnProfile) -> dict[str, Any]:
+    """The column without defaults, each metric that repeats a flat field without its value."""
+    full = column.model_dump(mode="python")
+    stored = column.model_dump(mode="python", exclude_defaults=True)
+    for name, metric in stored.get("metrics", {}).items():
+        field = METRIC_FIELDS.get(name)
+        if field is not None and _same(full["metrics"][name]["value"], full[field]):
+            del metric["value"]
+    return stored
+
+
+def _restore_metric_values(column: Any) -> None:
+    """Put back the values :func:`_stored_column` left out (a stored form 2 column)."""
+    if not isinstance(column, dict) or not isinstance(column.get("metrics"), dict):
+        return
+    for name, metric in column["metrics"].items():
+        field = METRIC_FIELDS.get(name)
+        if field is None or not isinstance(metric, dict) or "value" in metric:
+            continue
+        if field == "top_values":
+            metric["value"] = [
+                TopValue.model_validate(top).model_dump() for top in column.get(field) or []
+            ]
+        else:
+            metric["value"] = column.get(field)
+
+
+def _stored_sketch(key: str, text: str) -> Any:
+    split = split_frequent_strings(text) if key.endswith("/top") else None
+    return text if split is None else split
+
+
 def profile_to_json(profile: TableProfile) -> str:
-    """The full profile as JSON text that :func:`profile_from_json` reads back equal."""
-    data = encode_value(profile.model_dump(mode="python"))
-    return json.dumps(data, ensure_ascii=True, allow_nan=False, indent=1)
+    """The profile as JSON text that :func:`profile_from_json` reads back equal, each
+    value held once (see the module's docstring)."""
+    data = profile.model_dump(mode="python", exclude_defaults=True)
+    if "columns" in data:
+        data["columns"] = [_stored_column(c) for c in profile.columns]
+    if "sketches" in data:
+        data["sketches"] = {
+            key: _stored_sketch(key, text) for key, text in data["sketches"].items()
+        }
+    stored = {FORMAT_KEY: STORED_FORMAT, **encode_value(data)}
+    text = json.dumps(stored, ensure_ascii=False, allow_nan=False, separators=(",", ":"))
+    # Only inside strings can such a character be; its escape is what ensure_ascii writes.
+    return _LONE_SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
 def profile_from_json(text: str | bytes) -> TableProfile:
     """The profile :func:`profile_to_json` wrote; :class:`ValueError` (or pydantic's
     ``ValidationError``, itself a ``ValueError``) for anything else, whatever is wrong."""
     try:
-        return TableProfile.model_validate(decode_value(json.loads(text)))
+        data = decode_value(json.loads(text))
+        if data.pop(FORMAT_KEY, 1) == STORED_FORMAT:
+            for column in data.get("columns") or []:
+                _restore_metric_values(column)
+            sketches = data.get("sketches")
+            if isinstance(sketches, dict):
+                data["sketches"] = {
+                    key: value if isinstance(value, str) else join_frequent_strings(value)
+                    for key, value in sketches.items()
+                }
+        return TableProfile.model_validate(data)
     except ValueError:
         raise
     except (TypeError, LookupError, AttributeError, ArithmeticError, RecursionError) as exc:
