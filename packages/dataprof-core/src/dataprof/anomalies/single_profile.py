@@ -280,12 +280,16 @@ class OutlierDetector:
         if fences is None or (low >= fences.lower and high <= fences.upper):
             return None
         n = int(sketch.n)
-        below = max(float(sketch.get_rank(fences.lower, False)), 0.0)
-        above = max(1.0 - float(sketch.get_rank(fences.upper, True)), 0.0)
-        share = below + above
+        engine = _engine_count(column, fences)
+        if engine is not None:  # the same on every run, unlike the sketch's ranks
+            share = (engine[0] + engine[1]) / 2 / n if n else 0.0
+        else:
+            below = max(float(sketch.get_rank(fences.lower, False)), 0.0)
+            above = max(1.0 - float(sketch.get_rank(fences.upper, True)), 0.0)
+            share = below + above
         if share <= values.outlier_min_share and values.outlier_min_share > 0:
             return None
-        least, most = _outlier_count(column, fences, sketch, share, low, high)
+        least, most = engine or _outlier_count(column, fences, sketch, share, low, high)
         distance = max(fences.distance(low), fences.distance(high))
         if values.outlier_high_distance is not None and distance >= values.outlier_high_distance:
             severity = Severity.HIGH
@@ -365,22 +369,35 @@ def _engine_fences(column: ColumnProfile, multiplier: float) -> Fences | None:
         return None
 
 
-def _outlier_count(
-    column: ColumnProfile, fences: Fences, sketch: Any, share: float, low: float, high: float
-) -> tuple[int, int]:
-    """(fewest, most) values past ``fences``: the engine's count when it counted at these
-    fences, else the sketch's estimate widened by its rank error on each side."""
+def _engine_count(column: ColumnProfile, fences: Fences) -> tuple[int, int] | None:
+    """(fewest, most) values past ``fences`` as the engine counted them, when it counted
+    at these fences: its range (``count_min``, ``count_max``) past the exact-count budget,
+    else its count within its error bound."""
     metric = column.metrics.get("outlier_count")
     counted = metric.value if metric is not None else None
-    if (
+    if not (
         isinstance(counted, dict)
         and isinstance(counted.get("count"), int)
         and math.isclose(float(counted.get("lower", math.nan)), fences.lower, rel_tol=1e-9)
         and math.isclose(float(counted.get("upper", math.nan)), fences.upper, rel_tol=1e-9)
     ):
-        assert metric is not None
-        spread = 0 if metric.exact else int(metric.error_bound or 0)
-        return max(0, counted["count"] - spread), counted["count"] + spread
+        return None
+    assert metric is not None
+    least, most = counted.get("count_min"), counted.get("count_max")
+    if isinstance(least, int) and isinstance(most, int) and 0 <= least <= most:
+        return least, most
+    spread = 0 if metric.exact else int(metric.error_bound or 0)
+    return max(0, counted["count"] - spread), counted["count"] + spread
+
+
+def _outlier_count(
+    column: ColumnProfile, fences: Fences, sketch: Any, share: float, low: float, high: float
+) -> tuple[int, int]:
+    """(fewest, most) values past ``fences``: the engine's count when it counted at these
+    fences, else the sketch's estimate widened by its rank error on each side."""
+    counted = _engine_count(column, fences)
+    if counted is not None:
+        return counted
     n = int(sketch.n)
     known = int(low < fences.lower) + int(high > fences.upper)
     error = float(sketch.normalized_rank_error(False))

@@ -390,6 +390,7 @@ class _SafeUnpickler(pickle.Unpickler):
             ("dataprof.profiling.accumulators.nested", "StructAccumulator"),
             ("dataprof.profiling.accumulators.base", "NullAccumulator"),
             ("dataprof.profiling.accumulators.base", "UnsupportedAccumulator"),
+            ("dataprof.profiling.accumulators.distribution_summary", "DistributionSummary"),
             ("dataprof.profiling.sketches", "KllSketch"),
             ("dataprof.profiling.value_counter", "ValueCounter"),
             ("dataprof.profiling.types", "Kind"),

@@ -66,6 +66,7 @@ def _state_classes() -> dict[str, type]:
         StructAccumulator,
         UnsupportedAccumulator,
     )
+    from dataprof.profiling.accumulators.distribution_summary import DistributionSummary
     from dataprof.profiling.sketches import KllSketch
     from dataprof.profiling.value_counter import ValueCounter
 
@@ -80,6 +81,7 @@ def _state_classes() -> dict[str, type]:
         UnsupportedAccumulator,
         KllSketch,
         ValueCounter,
+        DistributionSummary,
     ]
     return {cls.__name__: cls for cls in classes}
 

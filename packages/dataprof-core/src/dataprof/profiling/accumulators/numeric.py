@@ -15,6 +15,7 @@ from dataprof.profiling.accumulators.base import (
 )
 from dataprof.profiling.accumulators.counting import _CountingMixin, _sorted_counts
 from dataprof.profiling.accumulators.distribution import ExactDistribution, outlier_figure
+from dataprof.profiling.accumulators.distribution_summary import DistributionSummary
 from dataprof.profiling.accumulators.exact_sums import (
     chan_merge,
     exact_decimal_unscaled_sum,
@@ -38,6 +39,8 @@ from dataprof.profiling.value_counter import ValueCounter
 if TYPE_CHECKING:
     import numpy.typing as npt
     import pyarrow as pa
+
+    from dataprof.profiling.exact_counts import ExactCounts
 
 _DECIMAL_PRECISION = 120  # enough for any sum of decimal256 values
 _FLOAT64_DIGITS = 15  # decimal digits that survive a round trip through float64
@@ -79,6 +82,8 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
         """The sum of squared deviations is ``m2 * 4**m2_exp`` (no overflow near 1e308)."""
         self.kll = KllSketch()
         self.counter = ValueCounter(self._domain_type())
+        self.summary: DistributionSummary | None = None
+        """Histogram and outliers past the exact-count budget (None within it)."""
         if kind is Kind.TEMPORAL:
             self.inferred = _temporal_name(storage_type(data_type))
 
@@ -207,10 +212,70 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
         self._combine_moments(n, batch_mean, batch_m2, batch_exp)
         self.kll.update(xf)
 
+        table = self.counter.table
         if kind is Kind.DECIMAL and not self._decimal_fits_int64():
             self._count_hashed(domain)
         else:
             self._count_sorted(domain, x)
+        if self.counter.table is None:
+            self._summarize_batch(table, xf if kind in (Kind.FLOAT, Kind.DECIMAL) else x, xf)
+
+    # -- past the budget: the deterministic distribution summary ----------------------
+    def _new_summary(self) -> DistributionSummary:
+        integer = self.kind in (Kind.INTEGER, Kind.TEMPORAL)
+        return DistributionSummary(integer, outliers=self.kind is not Kind.TEMPORAL)
+
+    def _summary_of(self, table: ExactCounts) -> DistributionSummary:
+        """A summary of the values an exact table held (the moment the column left the
+        budget), built from its distinct values, weighted by their counts."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        keys, counts = table.arrays()
+        summary = self._new_summary()
+        if len(keys):
+            as_float = pc.cast(keys, pa.float64(), safe=False).to_numpy(zero_copy_only=False)
+            grid_values = (
+                as_float
+                if self.kind in (Kind.FLOAT, Kind.DECIMAL)
+                else keys.to_numpy(zero_copy_only=False)
+            )
+            summary.update(grid_values, as_float, counts.astype(np.float64))
+        return summary
+
+    def _summarize_batch(
+        self, table: ExactCounts | None, grid_values: npt.NDArray[Any], floats: npt.NDArray[Any]
+    ) -> None:
+        """Past the budget, add a batch to the summary; if the column left the budget
+        with this batch, start the summary from the table it left (which may already
+        hold the batch)."""
+        if self.summary is None:
+            self.summary = self._new_summary() if table is None else self._summary_of(table)
+            if self.summary.total == self.valid:
+                return
+        self.summary.update(grid_values, floats)
+
+    def _settle_counter(self) -> None:
+        """Fold the counter's pending values; if that leaves the budget, summarize."""
+        table = self.counter.table
+        self.counter.settle(self._render_keys, self._hll_keys)
+        if table is not None and self.counter.table is None:
+            self.summary = self._summary_of(table)
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        super().__setstate__(state)
+        summary = self.__dict__.get("summary")
+        if summary is None or self.failure is not None:
+            return
+        if (
+            not isinstance(summary, DistributionSummary)
+            or summary.total != self.valid
+            or summary.grid.integer != (self.kind in (Kind.INTEGER, Kind.TEMPORAL))
+            or (summary.log is None) != (self.kind is Kind.TEMPORAL)
+            or self.counter.table is not None
+        ):
+            raise ValueError(f"column {self.name!r}: its distribution summary does not fit")
 
     def _count_sorted(self, domain: pa.Array, x: npt.NDArray[Any]) -> None:
         """Count a batch of numbers through a numpy sort of their integer or float form
@@ -280,7 +345,20 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
             self.valid += other.valid
             self._combine_moments(other.valid, other.mean, other.m2, other.m2_exp)
         self.kll.merge(other.kll)
+        mine, theirs = self.counter.table, other.counter.table
         self.counter.merge(other.counter, self._render_keys, self._hll_keys)
+        if self.counter.table is not None:
+            return
+        # A table that left the budget in this merge is summarized; mine holds theirs
+        # too when both were exact.
+        summary = self._summary_of(mine) if mine is not None else self.summary
+        summary = summary or self._new_summary()
+        if theirs is None:
+            if other.summary is not None:
+                summary.merge(other.summary)
+        elif mine is None:
+            summary.merge(self._summary_of(theirs))
+        self.summary = summary
 
     # -- the profile -----------------------------------------------------------------
     def _finalize(
@@ -292,6 +370,7 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
     ) -> str | None:
         kind = self.kind
         temporal = kind is Kind.TEMPORAL
+        self._settle_counter()
         metrics.add("valid_count", self.valid)
         if kind is Kind.FLOAT:
             metrics.add("nan_count", self.nan)
@@ -379,21 +458,43 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
             "median", quantiles["p50"], exact=exact, bound=bound, kind=kind_name
         )
         metrics.add("quantiles", quantiles, exact=exact, bound=bound, kind=kind_name)
+        summary = self.summary
+        if summary is None:  # not reached: a column past the budget has its summary
+            metrics.add(
+                "histogram",
+                self._histogram(None),
+                exact=kll.exact,
+                bound=kll.pmf_rank_error,
+                kind="rank",
+            )
+            if self.kind is not Kind.TEMPORAL:
+                self._sketched_outliers(metrics)
+            return self.inferred
+        # Exact counts on the fine grid's edges; a decimal too precise for float64 was
+        # binned by its float64 rounding.
+        fits = self.kind is not Kind.DECIMAL or self._fits_float64()
         metrics.add(
             "histogram",
-            self._histogram(None),
-            exact=kll.exact,
-            bound=kll.pmf_rank_error,
-            kind="rank",
+            self._histogram(None, summary),
+            exact=fits,
+            bound=_FLOAT64_RELATIVE,
+            kind="float64",
         )
-        if self.kind is not Kind.TEMPORAL:
-            self._sketched_outliers(metrics)
+        ranged = summary.outliers(float(self.min), float(self.max))
+        if ranged is not None:
+            figure, spread = ranged
+            metrics.add(
+                "outlier_count",
+                figure,
+                exact=spread == 0 and fits,
+                bound=max(spread, 1),
+                kind="count",
+            )
         return self.inferred
 
     def _sketched_outliers(self, metrics: _MetricSet) -> None:
-        """Outliers past the budget: fences from the KLL sketch's quantiles (the ones the
-        outlier rule draws from the stored sketch), the count from its ranks, within its
-        rank error on each side."""
+        """Outliers from the KLL sketch alone (a state without a distribution summary):
+        fences from its quantiles, the count from its ranks, within its rank error."""
         sketch = self.kll.sketch
         n = self.valid
 
@@ -477,11 +578,13 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
         as_int = self._clamped(int(value))
         return self._render_one(as_int) if self.kind is Kind.TEMPORAL else as_int
 
-    def _histogram(self, exact_values: ExactDistribution | None) -> dict[str, Any]:
+    def _histogram(
+        self, exact_values: ExactDistribution | None, summary: DistributionSummary | None = None
+    ) -> dict[str, Any]:
         """Equal-width bins from min to max, counted exactly from the value counts when the
-        column kept them, else from the KLL sketch (left-closed bins, the last one closed
-        on both sides, as numpy.histogram). Sketched bins holding the min or the max are
-        never shown empty: both values exist.
+        column kept them, else from the distribution summary's fine grid, exact on edges
+        drawn on that grid (left-closed bins, the last one closed on both sides, as
+        numpy.histogram).
 
         Edges are always strictly increasing, whatever the range: integer-domain edges
         are computed in exact integers, float edges without forming ``max - min`` (which
@@ -504,6 +607,11 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
                     for i in range(HISTOGRAM_BINS + 1)
                 ]
             raw[0], raw[-1] = low_f, high_f
+        if summary is not None and float(raw[-1]) > float(raw[0]):
+            edges, counts = summary.histogram(raw, zero_edge=self.kind is not Kind.TEMPORAL)
+            if self.kind is Kind.TEMPORAL:
+                return {"edges": render_values(edges, self.data_type, self.kind), "counts": counts}
+            return _strictly_increasing([float(e) for e in edges], counts)
         edges = [raw[0]]
         for edge in raw[1:-1]:
             if float(edges[-1]) < float(edge) < float(raw[-1]):
@@ -524,6 +632,21 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
         else:
             shown = list(edges)
         return {"edges": shown, "counts": counts}
+
+
+def _strictly_increasing(edges: list[float], counts: list[int]) -> dict[str, Any]:
+    """Bins whose float64 edges coincide (integers beyond 2**53) merged into one."""
+    kept_edges, kept_counts = [edges[0]], [counts[0]]
+    for edge, count in zip(edges[1:-1], counts[1:], strict=True):
+        if edge > kept_edges[-1] and edge < edges[-1]:
+            kept_edges.append(edge)
+            kept_counts.append(count)
+        else:
+            kept_counts[-1] += count
+    kept_edges.append(edges[-1])
+    if kept_edges[-1] <= kept_edges[0]:
+        return {"edges": [edges[0], edges[-1]], "counts": [sum(counts)]}
+    return {"edges": kept_edges, "counts": kept_counts}
 
 
 def _ldexp_or_none(value: float, exp: int) -> float | None:
