@@ -1,9 +1,13 @@
 """The built-in ``file`` connector: local Parquet, CSV, JSON Lines and Arrow IPC files.
 
 It is the reference implementation of the contract (the conformance kit tests it
-first) and what lets a user look at a file with nothing else installed. Reads go
-through ``pyarrow.dataset``, so a directory or glob of files is one table and
-memory stays bounded by the batch size.
+first) and what lets a user look at a file with nothing else installed. A directory
+or glob of files is one table, and memory stays bounded by the batch size.
+
+Plain Parquet files are read through their footers and ``pyarrow.parquet.ParquetFile``
+(see :mod:`dataprof.connectors.parquet_files`: importing ``pyarrow.dataset`` alone
+costs about a second); CSV, JSON, Arrow IPC, hive-partitioned directories and
+Parquet files whose schemas differ go through ``pyarrow.dataset``.
 """
 
 from __future__ import annotations
@@ -25,6 +29,8 @@ from dataprof.connector import (
     ScanSplit,
     TableStatistics,
 )
+from dataprof.connectors.file_splits import ScanUnit, balanced_splits
+from dataprof.connectors.parquet_files import ParquetFooters, read_parquet_file
 from dataprof.connectors.parquet_statistics import parquet_table_statistics
 from dataprof.connectors.text_formats import is_json_array, read_json_array, sniff_delimiter
 from dataprof.errors import ConfigurationError, QueryFailedError, TableNotFoundError
@@ -32,6 +38,7 @@ from dataprof.errors import ConfigurationError, QueryFailedError, TableNotFoundE
 if TYPE_CHECKING:
     import pyarrow as pa
     import pyarrow.dataset as ds
+    import pyarrow.parquet as pq
 
 __all__ = ["FileConnector", "FileParams"]
 
@@ -207,8 +214,29 @@ class FileConnector(DataConnector):
                 self._paths, format=self._file_format(), partitioning=self.params.partitioning
             )
 
+    @cached_property
+    def _plain_parquet(self) -> bool:
+        """Parquet files whose paths add no columns: answered from their footers and
+        read with ``ParquetFile`` (see :mod:`dataprof.connectors.parquet_files`)."""
+        return self._format == "parquet" and self.params.partitioning is None
+
+    @cached_property
+    def _footers(self) -> ParquetFooters:
+        return ParquetFooters()
+
+    def _all_footers(self) -> list[pq.FileMetaData]:
+        footers = []
+        for path in self._paths:
+            with self._translate_errors("reading the footer of", path):
+                footers.append(self._footers.footer(path))
+        return footers
+
     # -- the contract ----------------------------------------------------------------
     def arrow_schema(self) -> pa.Schema:
+        if self._plain_parquet:
+            # The first file's, as pyarrow.dataset takes it.
+            with self._translate_errors("opening", self._paths[0]):
+                return self._footers.schema(self._paths[0])
         return self._dataset.schema
 
     def iter_batches(
@@ -218,6 +246,23 @@ class FileConnector(DataConnector):
         *,
         split: ScanSplit | None = None,
     ) -> Iterator[pa.RecordBatch]:
+        if self._plain_parquet:
+            files: list[tuple[str, list[int] | None]] = (
+                [(path, None) for path in self._paths]
+                if split is None
+                else [(f["path"], f.get("row_groups")) for f in split.payload.get("files", [])]
+            )
+            schema = self.arrow_schema()
+            for path, _ in files:
+                with self._translate_errors("reading the footer of", path):
+                    self._footers.footer(path)
+            if self._footers.share_schema((path for path, _ in files), schema):
+                self.check_columns(columns, schema.names)
+                for path, row_groups in files:
+                    with self._translate_errors("reading", path), self._naming_damaged_file(path):
+                        footer = self._footers.footer(path)
+                        yield from read_parquet_file(path, footer, columns, batch_size, row_groups)
+                return
         dataset = self._dataset if split is None else self._split_dataset(split)
         self.check_columns(columns, dataset.schema.names)
         with self._translate_errors("reading"), self._naming_damaged_files(dataset, columns):
@@ -236,6 +281,8 @@ class FileConnector(DataConnector):
                     yield batch
 
     def get_row_count(self) -> int:
+        if self._plain_parquet:
+            return sum(footer.num_rows for footer in self._all_footers())
         with self._translate_errors("counting"):
             return int(self._dataset.count_rows())
 
@@ -243,6 +290,9 @@ class FileConnector(DataConnector):
         """Null counts and bounds from the Parquet footers (Parquet only)."""
         if not self.supports(Capability.COLUMN_STATS_FROM_METADATA):
             raise self.unsupported(Capability.COLUMN_STATS_FROM_METADATA)
+        if self._plain_parquet:
+            footers = self._all_footers()
+            return parquet_table_statistics(footers, self.arrow_schema())
         with self._translate_errors("reading footers of"):
             footers = [fragment.metadata for fragment in self._dataset.get_fragments()]
             return parquet_table_statistics(footers, self._dataset.schema)
@@ -250,40 +300,24 @@ class FileConnector(DataConnector):
     def plan_splits(self, target: int) -> list[ScanSplit]:
         """Balanced by bytes: Parquet row groups (or whole files for other formats)
         go, largest first, to the least-loaded of ``target`` bins."""
-        units: list[tuple[int, str, int | None, int | None]] = []  # (bytes, path, row group, rows)
-        with self._translate_errors("planning"):
-            for fragment in self._dataset.get_fragments():
-                if self._format == "parquet":
-                    metadata = fragment.metadata
-                    for index in range(metadata.num_row_groups):
-                        group = metadata.row_group(index)
-                        units.append((group.total_byte_size, fragment.path, index, group.num_rows))
-                else:
-                    units.append((os.path.getsize(fragment.path), fragment.path, None, None))
-        bins: list[list[tuple[int, str, int | None, int | None]]] = [
-            [] for _ in range(max(1, target))
-        ]
-        loads = [0] * len(bins)
-        for unit in sorted(units, key=lambda u: -u[0]):
-            i = loads.index(min(loads))
-            bins[i].append(unit)
-            loads[i] += unit[0]
-        splits: list[ScanSplit] = []
-        for units_in_bin in (b for b in bins if b):
-            by_path: dict[str, list[int] | None] = {}
-            for _size, path, rg, _rows in sorted(units_in_bin, key=lambda u: (u[1], u[2] or 0)):
-                by_path[path] = None if rg is None else [*(by_path.get(path) or []), rg]
-            rows = [u[3] for u in units_in_bin]
-            known_rows = [r for r in rows if r is not None]
-            splits.append(
-                ScanSplit(
-                    index=len(splits),
-                    estimated_bytes=sum(u[0] for u in units_in_bin),
-                    estimated_rows=sum(known_rows) if len(known_rows) == len(rows) else None,
-                    payload={"files": [{"path": p, "row_groups": g} for p, g in by_path.items()]},
-                )
-            )
-        return splits or [ScanSplit(index=0, payload={"files": []})]
+        units: list[ScanUnit] = []
+        if self._plain_parquet:
+            self._all_footers()  # a damaged footer named as such, before planning
+            with self._translate_errors("planning"):
+                units.extend(self._footers.row_groups(self._paths))
+        else:
+            with self._translate_errors("planning"):
+                for fragment in self._dataset.get_fragments():
+                    if self._format == "parquet":
+                        metadata = fragment.metadata
+                        for index in range(metadata.num_row_groups):
+                            group = metadata.row_group(index)
+                            units.append(
+                                (group.total_byte_size, fragment.path, index, group.num_rows)
+                            )
+                    else:
+                        units.append((os.path.getsize(fragment.path), fragment.path, None, None))
+        return balanced_splits(units, target)
 
     def _split_dataset(self, split: ScanSplit) -> ds.Dataset:
         import pyarrow.dataset as ds
@@ -302,11 +336,32 @@ class FileConnector(DataConnector):
             return ds.FileSystemDataset(fragments, schema, fmt, filesystem)
 
     # -- errors ----------------------------------------------------------------------
+    def _damaged_page_error(self, damaged: str, exc: Exception) -> QueryFailedError:
+        return QueryFailedError(
+            f"Parquet file {damaged!r} is damaged: a data page fails its checksum",
+            engine_reason=f"{type(exc).__name__}: {exc}",
+            **self.error_context(),
+            hint="restore the file from its source or a backup; dataprof does not "
+            "profile pages that fail their checksum",
+        )
+
+    @contextmanager
+    def _naming_damaged_file(self, path: str) -> Iterator[None]:
+        """A page checksum failure while reading ``path`` as an error naming it."""
+        import pyarrow as pa
+
+        try:
+            yield
+        except (pa.ArrowException, OSError) as exc:
+            if "checksum" not in str(exc).lower():
+                raise
+            raise self._damaged_page_error(path, exc) from exc
+
     @contextmanager
     def _naming_damaged_files(
         self, dataset: ds.Dataset, columns: Sequence[str] | None
     ) -> Iterator[None]:
-        """A page checksum failure as an error naming the damaged file.
+        """A page checksum failure in a dataset scan as an error naming the damaged file.
 
         Arrow's message names only the page, so on that (rare) failure each file is
         checked on its own until the damaged one is found."""
@@ -318,13 +373,7 @@ class FileConnector(DataConnector):
             if "checksum" not in str(exc).lower():
                 raise
             damaged = self._find_damaged_file(dataset, columns) or self.params.path
-            raise QueryFailedError(
-                f"Parquet file {damaged!r} is damaged: a data page fails its checksum",
-                engine_reason=f"{type(exc).__name__}: {exc}",
-                **self.error_context(),
-                hint="restore the file from its source or a backup; dataprof does not "
-                "profile pages that fail their checksum",
-            ) from exc
+            raise self._damaged_page_error(damaged, exc) from exc
 
     def _find_damaged_file(self, dataset: ds.Dataset, columns: Sequence[str] | None) -> str | None:
         import pyarrow as pa
@@ -345,8 +394,9 @@ class FileConnector(DataConnector):
         return None
 
     @contextmanager
-    def _translate_errors(self, doing: str) -> Iterator[None]:
-        """pyarrow's and the OS's errors as :class:`ConnectorError`s naming the path."""
+    def _translate_errors(self, doing: str, path: str | None = None) -> Iterator[None]:
+        """pyarrow's and the OS's errors as :class:`ConnectorError`s naming the path
+        (the one file, when known)."""
         import pyarrow as pa
 
         try:
@@ -358,7 +408,7 @@ class FileConnector(DataConnector):
         except (pa.ArrowException, OSError) as exc:
             kind = self.params.format if self.params.format != "auto" else "data"
             raise QueryFailedError(
-                f"Failed {doing} {self.params.path!r}",
+                f"Failed {doing} {path or self.params.path!r}",
                 engine_reason=f"{type(exc).__name__}: {exc}",
                 **self.error_context(),
                 hint=f"check the file is a valid {kind} file and that every file shares one schema",
