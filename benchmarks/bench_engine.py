@@ -27,7 +27,8 @@ shares with its parent count twice, so dataprof's figure is an upper bound):
 - duckdb: ``SUMMARIZE`` plus a top-10 ``GROUP BY`` per column (the wide files:
   ``SUMMARIZE`` only, the issue's reference);
 - polars: ``describe()`` plus ``value_counts()`` per column (not on wide files);
-- read-floor: streaming the file's record batches and doing nothing else.
+- read-floor: the fastest plain read, ``ParquetFile.iter_batches`` over every row group
+  (65,536-row batches, Arrow's threads), doing nothing else with the batches.
 
 Top-value accuracy compares dataprof's top values with an exact DuckDB ``GROUP BY``
 per column: the share of the true top 10 found (ties at the tenth count count as
@@ -301,11 +302,15 @@ def run_polars(path: str) -> dict[str, object]:
 
 
 def run_read_floor(path: str) -> dict[str, object]:
-    import pyarrow.dataset as ds
+    """The fastest plain read of the file: every row group's record batches through
+    ``pyarrow.parquet.ParquetFile`` (no ``pyarrow.dataset``, whose import alone costs
+    about a second), decoded on Arrow's threads and dropped."""
+    import pyarrow.parquet as pq
 
     rows = 0
-    for batch in ds.dataset(path).to_batches(batch_size=65_536):
-        rows += batch.num_rows
+    with pq.ParquetFile(path) as parquet_file:
+        for batch in parquet_file.iter_batches(batch_size=65_536, use_threads=True):
+            rows += batch.num_rows
     return {"rows": rows}
 
 
