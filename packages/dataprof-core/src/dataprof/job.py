@@ -49,7 +49,8 @@ __all__ = [
 ]
 
 HISTORY_RUNS_FOR_DETECTION = 30
-"""Past runs loaded for the history strategies (the z-score needs a handful, not all)."""
+"""Past runs read for the history strategies (the z-score needs a handful, not all); of
+each only its view (:func:`dataprof.anomalies.history_views`) is kept."""
 
 
 def new_run_id() -> str:
@@ -165,13 +166,15 @@ def judge(result: TableProfile, store: ProfileStore | None, thresholds: Threshol
     Raises :class:`PluginError` when a detector plugin fails; the profile itself is
     still good then (see :func:`without_judgement`).
     """
-    from dataprof.anomalies import judge_profile
+    from dataprof.anomalies import history_views, judge_profile
     from dataprof.stores import SourceIdentity, StoreError
 
     history: list[TableProfile] = []
     if store is not None:
         try:
-            history = store.history(SourceIdentity.of(result), limit=HISTORY_RUNS_FOR_DETECTION)
+            # One whole past run in memory at a time; of each, only what detection reads.
+            runs = store.each_run(SourceIdentity.of(result), limit=HISTORY_RUNS_FOR_DETECTION)
+            history = history_views(result, runs)
         except StoreError as exc:
             note = f"history not read, judged on its own: {exc.reason}"
             result = result.model_copy(update={"notes": [*result.notes, note]})

@@ -116,6 +116,23 @@ def test_history_newest_first_and_latest(store: ProfileStore) -> None:
     assert store.list_runs(other) == []
 
 
+def test_each_run_reads_the_history_one_run_at_a_time(store: ProfileStore) -> None:
+    """What detection streams: the runs history gives, in its order, one by one."""
+    for run in (2, 0, 1):
+        store.save_run(profile(column("a"), run=run, run_id=rid(run), rows=100 + run))
+    runs = store.each_run(SOURCE, limit=2)
+    first = next(runs)
+    assert first == store.history(SOURCE, limit=1)[0]
+    assert [p.run_id for p in runs] == [rid(1)]
+    assert [p.run_id for p in store.each_run(SOURCE)] == [rid(2), rid(1), rid(0)]
+    store.record_failed_run(
+        SOURCE, run_id=rid(9), error="boom", started_at=datetime(2027, 1, 1, tzinfo=UTC)
+    )
+    assert [p.run_id for p in store.each_run(SOURCE)] == [rid(2), rid(1), rid(0)]
+    everything = store.each_run(SOURCE, include_failed=True)
+    assert [p.run_id for p in everything] == [rid(9), rid(2), rid(1), rid(0)]
+
+
 def test_failed_run_is_kept_with_a_redacted_reason(store: ProfileStore) -> None:
     remember_secret("hunter2-secret-value")
     stored = store.record_failed_run(

@@ -20,6 +20,7 @@ concern:
 
 from dataprof.anomalies.comparable import (
     compare_with_history,
+    is_comparable,
     last_run,
     previous_runs,
     requested_columns,
@@ -32,6 +33,7 @@ from dataprof.anomalies.drift import (
     ks_statistic,
 )
 from dataprof.anomalies.history import HistoryZScoreDetector, MetricChangeDetector
+from dataprof.anomalies.history_view import history_views, summary_view
 from dataprof.anomalies.runner import (
     builtin_detectors,
     detect_anomalies,
@@ -68,6 +70,8 @@ __all__ = [
     "builtin_detectors",
     "compare_with_history",
     "detect_anomalies",
+    "history_views",
+    "is_comparable",
     "jaccard_distance",
     "judge_profile",
     "ks_statistic",
@@ -76,4 +80,5 @@ __all__ = [
     "previous_runs",
     "requested_columns",
     "sort_anomalies",
+    "summary_view",
 ]

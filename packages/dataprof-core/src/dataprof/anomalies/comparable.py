@@ -25,7 +25,13 @@ from collections.abc import Sequence
 
 from dataprof.profiling.models import HistoryComparison, RunStatus, SkippedRun, TableProfile
 
-__all__ = ["compare_with_history", "last_run", "previous_runs", "requested_columns"]
+__all__ = [
+    "compare_with_history",
+    "is_comparable",
+    "last_run",
+    "previous_runs",
+    "requested_columns",
+]
 
 
 def requested_columns(profile: TableProfile) -> set[str] | None:
@@ -56,6 +62,11 @@ def _why_not(current: TableProfile, past: TableProfile) -> str | None:
         if missing:
             return f"partial run that did not profile {', '.join(sorted(missing))}"
     return None
+
+
+def is_comparable(current: TableProfile, past: TableProfile) -> bool:
+    """Whether ``current`` is judged against ``past`` (another run, same scope, succeeded)."""
+    return past.run_id != current.run_id and _why_not(current, past) is None
 
 
 def _rows_label(profile: TableProfile) -> str:

@@ -5,7 +5,10 @@ plugins need not import a base class). It reads profiles only, never engine
 internals, and returns findings; it never raises for bad data, only for bugs.
 
 History reaches a detector as given by the store (newest first); detectors take
-the runs they may compare with from :mod:`dataprof.anomalies.comparable`.
+the runs they may compare with from :mod:`dataprof.anomalies.comparable`. Each past
+run is a view (:mod:`dataprof.anomalies.history_view`): its scope, schema and each
+column's flat figures, plus top values and sketches on the run compared with only;
+metrics, min/max values and anomalies of past runs are not loaded for detection.
 """
 
 from __future__ import annotations

@@ -20,6 +20,7 @@ from dataprof.anomalies.comparable import compare_with_history
 from dataprof.anomalies.detector import AnomalyDetector
 from dataprof.anomalies.drift import DistributionDriftDetector, TopValuesChurnDetector
 from dataprof.anomalies.history import HistoryZScoreDetector, MetricChangeDetector
+from dataprof.anomalies.history_view import history_views
 from dataprof.anomalies.schema_changes import SchemaChangeDetector
 from dataprof.anomalies.single_profile import (
     ConstantColumnDetector,
@@ -99,10 +100,13 @@ def detect_anomalies(
     """Every anomaly in ``current``, judged alone and against ``history``.
 
     ``detectors`` replaces the built-ins and plugins when given (for tests, or a
-    caller who wants one rule). Detectors named in ``thresholds.disabled`` are
+    caller who wants one rule). Detectors see each past run as its view
+    (:func:`~dataprof.anomalies.history_views`): what history detection reads. Detectors named in ``thresholds.disabled`` are
     skipped; per-column ``disabled`` lists are honoured by each detector.
     """
     thresholds = thresholds or Thresholds()
+    # Every detector sees the same history, however the caller loaded it: views.
+    history = history_views(current, history)
     chosen: list[AnomalyDetector] = (
         [*builtin_detectors(), *plugin_detectors()] if detectors is None else list(detectors)
     )

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import abc
 from collections import Counter
+from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Self
 
@@ -198,8 +199,19 @@ class ProfileStore(abc.ABC):
         self, source: SourceIdentity, limit: int | None = None, *, include_failed: bool = False
     ) -> list[TableProfile]:
         """Full profiles of a table, newest first (succeeded only unless asked)."""
-        summaries = self.list_runs(source, limit=limit, include_failed=include_failed)
-        return [self.get_run(s.run_id) for s in summaries]
+        return list(self.each_run(source, limit, include_failed=include_failed))
+
+    def each_run(
+        self, source: SourceIdentity, limit: int | None = None, *, include_failed: bool = False
+    ) -> Iterator[TableProfile]:
+        """The runs :meth:`history` returns, read one at a time: a caller that keeps a part
+        of each (detection keeps :func:`~dataprof.anomalies.history_views`) holds one whole
+        run at a time, not ``limit`` of them. A run gone since it was listed is skipped."""
+        for summary in self.list_runs(source, limit=limit, include_failed=include_failed):
+            try:
+                yield self.get_run(summary.run_id)
+            except RunNotFoundError:
+                continue
 
     def latest(self, source: SourceIdentity) -> TableProfile | None:
         """The newest succeeded run of a table."""

@@ -163,11 +163,11 @@ class LocalProfileStore(ProfileStore):
             ) from exc
         return _select(summaries, source, limit=limit, include_failed=include_failed)
 
-    def history(
+    def each_run(
         self, source: SourceIdentity, limit: int | None = None, *, include_failed: bool = False
-    ) -> list[TableProfile]:
-        """Full profiles newest first; a run file that turns out damaged is moved aside
-        and the next older run takes its place."""
+    ) -> Iterator[TableProfile]:
+        """Full profiles newest first, one file read at a time; a run file that turns out
+        damaged is moved aside and the next older run takes its place."""
         folder = self._table_dir(source)
         try:
             index = self._index(folder, source)
@@ -178,21 +178,26 @@ class LocalProfileStore(ProfileStore):
         summaries = _select(
             index.summaries.values(), source, limit=None, include_failed=include_failed
         )
-        profiles: list[TableProfile] = []
+        given = 0
         damaged = False
-        for summary in summaries:
-            if limit is not None and len(profiles) >= limit:
-                break
-            path = index.file_of(summary.run_id)
-            if path is None:
-                continue
-            try:
-                profiles.append(self._load(path))
-            except _DamagedRunError:
-                damaged = True
-        if damaged:
-            self._index(folder, source)  # forget the files moved aside
-        return profiles
+        try:
+            for summary in summaries:
+                if limit is not None and given >= limit:
+                    break
+                path = index.file_of(summary.run_id)
+                if path is None:
+                    continue
+                try:
+                    profile = self._load(path)
+                except _DamagedRunError:
+                    damaged = True
+                    continue
+                given += 1
+                yield profile
+                del profile  # not alive while the next file is read
+        finally:
+            if damaged:
+                self._index(folder, source)  # forget the files moved aside
 
     def get_run(self, run_id: str) -> TableProfile:
         self._check_run_id(run_id)
