@@ -111,3 +111,24 @@ def test_a_run_of_100_wide_text_columns_stays_small(
 
     top = decode_top(profile.sketches["c000/top"])
     assert 10 <= top.num_active_items <= 32
+
+
+def test_values_up_to_four_kib_are_counted_whole_and_shown_cut() -> None:
+    """Values sharing their first 128 characters count apart, are shown as prefix and
+    digest, and look the same whether counted exactly or past the budget."""
+    from dataprof.profiling.accumulators.long_values import MAX_KEY_CHARS, bounded_value
+
+    base = "p" * 1_000
+    values = [base + "1"] * 3 + [base + "2"] * 2 + [base + "3"]
+    table = pa.table({"s": values})
+    column = columns_of(table)["s"]
+    assert column.distinct_count == 3 and column.metrics["distinct_count"].exact
+    shown = [t.value for t in column.top_values]
+    assert shown == [
+        bounded_value(base + "1"),
+        bounded_value(base + "2"),
+        bounded_value(base + "3"),
+    ]
+    assert all(len(v) < MAX_TEXT_CHARS + 24 for v in shown)
+    assert len({v[:MAX_TEXT_CHARS] for v in shown}) == 1  # the same prefix, told apart
+    assert bounded_value("q" * (MAX_KEY_CHARS + 10)) != bounded_value("q" * (MAX_KEY_CHARS + 11))

@@ -10,10 +10,19 @@ dictionary and the frequent-items sketch (and so into every stored run). Now:
   bumped, an *upper bound*, as Iceberg does with its 16-character metadata bounds.
   Both are then labelled ``exact=False, error_kind="bound"``. A value at or under the
   limit is kept as is and stays exact.
-* **distinct counts, top values and sketch keys** count a long value under a key made
-  of its prefix, ``…#`` and a 64-bit digest of the whole value (bytes: the prefix and
-  the 8-byte digest), so values that share a prefix still count apart and a key is at
-  most ~150 bytes.
+* **top values and sketch keys** show a long value as its first
+  :data:`MAX_TEXT_CHARS` characters, ``…#`` and a 64-bit digest (bytes: the prefix
+  and the 8-byte digest), so values that share a prefix still show apart and a key is
+  at most ~150 bytes.
+* **exact counting** keys values up to :data:`MAX_KEY_CHARS` characters
+  (:data:`MAX_KEY_BYTES` bytes) whole, Arrow hashing them in C++, and longer ones the
+  same way, cut at that length. Cutting every value over 128 characters meant a
+  digest in Python per value, the slowest step of profiling free text; a value over
+  4 KiB costs more to read than to digest, and the exact table is charged its keys'
+  bytes against its budget, so memory stays bounded either way.
+
+What a profile shows is always derived from the counting key (:func:`bounded_value`),
+so a value looks the same whether it was counted exactly or past the budget.
 """
 
 from __future__ import annotations
@@ -26,22 +35,41 @@ from dataprof.profiling.accumulators.base import _MetricSet
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["MAX_BINARY_BYTES", "MAX_TEXT_CHARS", "BoundedMinMax", "bounded_keys"]
+__all__ = [
+    "MAX_BINARY_BYTES",
+    "MAX_TEXT_CHARS",
+    "BoundedMinMax",
+    "bounded_keys",
+    "bounded_value",
+    "counting_keys",
+]
 
 MAX_TEXT_CHARS = 128
-"""Characters of a text value kept in min/max and in counting keys."""
+"""Characters of a text value kept in min/max, top values and sketch keys."""
 MAX_BINARY_BYTES = 64
-"""Bytes of a binary value kept in min/max and in counting keys."""
+"""Bytes of a binary value kept in min/max, top values and sketch keys."""
+MAX_KEY_CHARS = 4096
+"""Characters of a text value the exact counts key whole (longer ones: prefix and digest)."""
+MAX_KEY_BYTES = 4096
+"""Bytes of a binary value the exact counts key whole."""
 TRUNCATION_MARK = "…#"
 _DIGEST_BYTES = 8
 
 
-def bounded_keys(arr: pa.Array, *, binary: bool) -> pa.Array:
-    """``arr`` (no nulls) with every value over the limit replaced by its bounded key."""
+def counting_keys(arr: pa.Array, *, binary: bool) -> pa.Array:
+    """``arr`` (no nulls) as exact counting keys: values over 4 KiB cut to a prefix
+    and a digest, the rest whole."""
+    return bounded_keys(arr, binary=binary, limit=MAX_KEY_BYTES if binary else MAX_KEY_CHARS)
+
+
+def bounded_keys(arr: pa.Array, *, binary: bool, limit: int | None = None) -> pa.Array:
+    """``arr`` (no nulls) with every value over ``limit`` (default: the shown length)
+    replaced by its prefix and digest."""
     import pyarrow.compute as pc
 
     lengths = pc.binary_length(arr) if binary else pc.utf8_length(arr)
-    limit = MAX_BINARY_BYTES if binary else MAX_TEXT_CHARS
+    if limit is None:
+        limit = MAX_BINARY_BYTES if binary else MAX_TEXT_CHARS
     longest = pc.max(lengths).as_py()
     if longest is None or longest <= limit:
         return arr
@@ -63,6 +91,17 @@ def bounded_keys(arr: pa.Array, *, binary: bool) -> pa.Array:
             for p, v in zip(prefixes, long_values, strict=True)
         ]
     return pc.replace_with_mask(arr, long_mask, pa.array(keys, arr.type))
+
+
+def bounded_value(value: Any) -> Any:
+    """One text or bytes value as :func:`bounded_keys` renders it (other values as is)."""
+    if isinstance(value, str) and len(value) > MAX_TEXT_CHARS:
+        digest = hashlib.blake2b(value.encode("utf-8"), digest_size=_DIGEST_BYTES)
+        return value[:MAX_TEXT_CHARS] + TRUNCATION_MARK + digest.hexdigest()
+    if isinstance(value, bytes) and len(value) > MAX_BINARY_BYTES:
+        digest = hashlib.blake2b(value, digest_size=_DIGEST_BYTES)
+        return value[:MAX_BINARY_BYTES] + digest.digest()
+    return value
 
 
 def _buffer_digest(scalar: Any) -> bytes:

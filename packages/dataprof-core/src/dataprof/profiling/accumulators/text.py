@@ -8,9 +8,11 @@ from dataprof.profiling.accumulators.base import ColumnAccumulator, FinalizeCont
 from dataprof.profiling.accumulators.counting import _CountingMixin
 from dataprof.profiling.accumulators.lengths import _LengthMixin
 from dataprof.profiling.accumulators.long_values import (
-    MAX_TEXT_CHARS,
+    MAX_KEY_CHARS,
     BoundedMinMax,
     bounded_keys,
+    bounded_value,
+    counting_keys,
 )
 from dataprof.profiling.inference import (
     INFER_EXACT_MAX_DISTINCT,
@@ -47,8 +49,16 @@ class StringAccumulator(BoundedMinMax, _LengthMixin, _CountingMixin, ColumnAccum
         self.examined = 0
 
     def _render_keys(self, keys: pa.Array) -> list[str]:
-        rendered: list[str] = keys.to_pylist()
+        rendered: list[str] = bounded_keys(keys, binary=False).to_pylist()
         return rendered
+
+    def _hll_keys(self, keys: pa.Array) -> list[Any]:
+        # Counting keys as they are: the HLL keeps hashes, never the strings.
+        whole: list[Any] = keys.to_pylist()
+        return whole
+
+    def _profile_value(self, key: Any) -> Any:
+        return bounded_value(key)
 
     def _update(self, arr: pa.Array) -> None:
         import pyarrow as pa
@@ -61,7 +71,7 @@ class StringAccumulator(BoundedMinMax, _LengthMixin, _CountingMixin, ColumnAccum
         self._add_lengths(pc.utf8_length(arr))
         bounds = pc.min_max(arr)
         self._add_bounds(bounds["min"].as_py(), bounds["max"].as_py())
-        self._count_hashed(bounded_keys(arr, binary=False))
+        self._count_hashed(counting_keys(arr, binary=False))
         # Kept in case exact counts are lost (too many distinct values): then these
         # values, spread over every batch, are what inference rests on.
         examined = spread_slice(arr)
@@ -113,8 +123,8 @@ class StringAccumulator(BoundedMinMax, _LengthMixin, _CountingMixin, ColumnAccum
         table = self.counter.table
         if table is None or len(table) > INFER_EXACT_MAX_DISTINCT:
             return None
-        if self.len_max is not None and self.len_max > MAX_TEXT_CHARS:
-            return None  # long values are counted under a prefix and a digest, not as text
+        if self.len_max is not None and self.len_max > MAX_KEY_CHARS:
+            return None  # longer values are counted under a prefix and a digest, not as text
         keys, counts = table.arrays()
         return count_matches(keys, counts), int(counts.sum())
 
@@ -132,10 +142,14 @@ class BinaryAccumulator(BoundedMinMax, _LengthMixin, _CountingMixin, ColumnAccum
         self.counter = ValueCounter(pa_type("large_binary"))
 
     def _render_keys(self, keys: pa.Array) -> list[str]:
-        return [k.hex() for k in keys.to_pylist()]
+        return [k.hex() for k in bounded_keys(keys, binary=True).to_pylist()]
+
+    def _hll_keys(self, keys: pa.Array) -> list[Any]:
+        whole: list[Any] = keys.to_pylist()
+        return whole
 
     def _profile_value(self, key: Any) -> Any:
-        return key.hex() if isinstance(key, bytes) else key
+        return bounded_value(key).hex() if isinstance(key, bytes) else key
 
     def _update(self, arr: pa.Array) -> None:
         import pyarrow as pa
@@ -148,7 +162,7 @@ class BinaryAccumulator(BoundedMinMax, _LengthMixin, _CountingMixin, ColumnAccum
         self._add_lengths(pc.binary_length(arr))
         bounds = pc.min_max(arr)
         self._add_bounds(bounds["min"].as_py(), bounds["max"].as_py())
-        self._count_hashed(bounded_keys(arr, binary=True))
+        self._count_hashed(counting_keys(arr, binary=True))
 
     def _merge(self, other: BinaryAccumulator) -> None:
         self._merge_lengths(other)
