@@ -16,7 +16,7 @@ from __future__ import annotations
 import io
 import pickle
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
@@ -113,24 +113,30 @@ class ProfileState:
 
     # -- one batch -------------------------------------------------------------------
     def update(self, batch: pa.RecordBatch) -> None:
-        """Fold one record batch into the state."""
-        for top_name, array in zip(batch.schema.names, batch.columns, strict=True):
-            for name, arr in _walk(top_name, array, self.child_names):
-                acc = self.columns.get(name)
-                if acc is None:
-                    continue
-                try:
-                    acc.update(arr)
-                except Exception as exc:  # an engine bug on one column never fails the table
-                    acc.fail(f"profiling failed: {type(exc).__name__}: {exc}")
-                states = self.plugin_states.get(name)
-                if states:
-                    for metric in self.column_metrics:
-                        if metric.name in states:
-                            try:
-                                states[metric.name] = metric.update(states[metric.name], arr)
-                            except Exception as exc:
-                                self._plugin_failed(name, metric, exc)
+        """Fold one record batch into the state (columns on threads: :mod:`.column_threads`)."""
+        from dataprof.profiling.column_threads import run_all
+
+        pairs = [
+            (name, arr)
+            for top_name, array in zip(batch.schema.names, batch.columns, strict=True)
+            for name, arr in _walk(top_name, array, self.child_names)
+            if name in self.columns
+        ]
+        # The biggest arrays first, so the longest task does not start last.
+        pairs.sort(key=lambda pair: -pair[1].nbytes)
+        run_all(
+            [_column_update(self.columns[name], arr) for name, arr in pairs],
+            batch.num_rows * len(pairs),
+        )
+        for name, arr in pairs:
+            states = self.plugin_states.get(name)
+            if states:
+                for metric in self.column_metrics:
+                    if metric.name in states:
+                        try:
+                            states[metric.name] = metric.update(states[metric.name], arr)
+                        except Exception as exc:
+                            self._plugin_failed(name, metric, exc)
         self.row_count += batch.num_rows
         self.bytes_read += batch.nbytes
         self.batches += 1
@@ -362,6 +368,16 @@ def _child_name(parent: str, field: str, taken: set[str]) -> str:
     return candidate
 
 
+def _column_update(acc: ColumnAccumulator, arr: pa.Array) -> Callable[[], None]:
+    def update() -> None:
+        try:
+            acc.update(arr)
+        except Exception as exc:  # an engine bug on one column never fails the table
+            acc.fail(f"profiling failed: {type(exc).__name__}: {exc}")
+
+    return update
+
+
 def _walk(
     name: str, arr: pa.Array, child_names: Mapping[str, list[str]]
 ) -> Iterator[tuple[str, pa.Array]]:
@@ -468,13 +484,35 @@ def finalize(
     """
     ids = {**state.field_ids, **(field_ids or {})}
     ctx = FinalizeContext(source=source, sampled=sampled)
+    from dataprof.profiling.column_threads import run_all
+
+    wanted = set(columns) if columns is not None else None
+    chosen = [
+        (name, acc)
+        for name, acc in state.columns.items()
+        if wanted is None or _selected(name, wanted)
+    ]
+    # Each column finalizes on a thread into its own dict; joined in column order, so
+    # the profile is the same whatever the threads did first.
+    finished: list[tuple[ColumnProfile, dict[str, str]] | None] = [None] * len(chosen)
+
+    def finalize_one(index: int, acc: ColumnAccumulator) -> Callable[[], None]:
+        def run() -> None:
+            own: dict[str, str] = {}
+            finished[index] = (acc.finalize(ctx, own), own)
+
+        return run
+
+    run_all(
+        [finalize_one(i, acc) for i, (_, acc) in enumerate(chosen)],
+        state.row_count * len(chosen),
+    )
     sketches: dict[str, str] = {}
     profiles: list[ColumnProfile] = []
-    wanted = set(columns) if columns is not None else None
-    for name, acc in state.columns.items():
-        if wanted is not None and not _selected(name, wanted):
-            continue
-        profile = acc.finalize(ctx, sketches)
+    for (name, _), done in zip(chosen, finished, strict=True):
+        assert done is not None
+        profile, own = done
+        sketches.update(own)
         plugin_metrics = _plugin_results(state, name)
         if plugin_metrics:
             profile = profile.model_copy(update={"metrics": {**profile.metrics, **plugin_metrics}})
