@@ -21,7 +21,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 
-__all__ = ["MIN_CELLS_PER_BATCH", "column_threads", "run_all"]
+__all__ = ["MIN_CELLS_PER_BATCH", "column_threads", "run_all", "share_cores"]
 
 MIN_CELLS_PER_BATCH = 16_384
 """Below this many values in a batch, handing columns to threads costs more than it saves."""
@@ -30,17 +30,26 @@ _lock = threading.Lock()
 _pool: ThreadPoolExecutor | None = None
 _pool_size = 0
 _pool_pid = 0
+_processes = 1
+
+
+def share_cores(processes: int) -> None:
+    """This process is one of ``processes`` profiling at once (a worker): its share of
+    the cores, not all of them, unless ``DATAPROF_THREADS`` says otherwise."""
+    global _processes
+    _processes = max(1, processes)
 
 
 def column_threads() -> int:
-    """Threads to profile a batch's columns on: ``DATAPROF_THREADS``, else the cores."""
+    """Threads to profile a batch's columns on: ``DATAPROF_THREADS``, else this
+    process's share of the cores."""
     raw = os.environ.get("DATAPROF_THREADS", "").strip()
     if raw:
         try:
             return max(1, int(raw))
         except ValueError:
             pass
-    return max(1, os.cpu_count() or 1)
+    return max(1, (os.cpu_count() or 1) // _processes)
 
 
 def _shared_pool(size: int) -> ThreadPoolExecutor:

@@ -116,7 +116,8 @@ def profile_table(
         import pyarrow as pa
 
         schema = pa.schema([schema.field(name) for name in top_columns])
-    declared = {k: v for k, v in connector.get_schema().items() if k in schema.names}
+    names = set(schema.names)  # a new list on every access
+    declared = {k: v for k, v in connector.get_schema().items() if k in names}
 
     if chosen is ProfileMode.AUTO:
         chosen = choose_mode(

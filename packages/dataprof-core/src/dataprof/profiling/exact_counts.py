@@ -3,9 +3,13 @@ and a numpy array of counts, never a Python object per value.
 
 A batch arrives already reduced to its distinct values and their counts (numpy's
 sort for numbers, Arrow's ``value_counts`` for text). Those pairs wait in a
-pending list and are folded into the table once the pending pairs outnumber the
-table's, so each pair is folded a bounded number of times and memory stays
-within about twice the table. Numbers (integers, floats, narrow decimals as their
+pending list and are folded into the table only when what waits would cost more
+than ``fold_bytes`` (the column's budget), or when the table is read: a column
+that fits its budget is folded once, at the end, and each fold re-hashes or
+re-sorts the table, which made folding as the pairs came the costliest step of
+counting text. Memory stays within the table plus ``fold_bytes``.
+
+Numbers (integers, floats, narrow decimals as their
 unscaled integers) stay sorted and fold by a merge (a stable sort of sorted runs,
 linear); text and wide decimals fold by Arrow's ``dictionary_encode`` (a hash
 table in C++) and a ``bincount`` of the indices.
@@ -27,10 +31,8 @@ __all__ = ["BYTES_PER_KEY", "ExactCounts"]
 
 BYTES_PER_KEY = 16
 """What a key costs besides its own bytes: 8 for the count, 8 for the value or offset."""
-_MIN_PENDING = 1 << 16
-"""Pairs to collect before the first fold (small columns fold once, at the end)."""
-_MAX_PENDING_BYTES = 16 << 20
-"""...and at most this many bytes of keys (long free text) wait unfolded."""
+DEFAULT_FOLD_BYTES = 32 << 20
+"""What pending pairs may cost (keys' bytes and 8 a count) before they are folded."""
 
 
 def _numpy_form(key_type: pa.DataType) -> bool:
@@ -83,7 +85,8 @@ def _string_bytes(keys: pa.Array) -> int:
 class ExactCounts:
     """Distinct keys of one Arrow type and their exact counts."""
 
-    def __init__(self, key_type: pa.DataType) -> None:
+    def __init__(self, key_type: pa.DataType, fold_bytes: int = DEFAULT_FOLD_BYTES) -> None:
+        self.fold_bytes = fold_bytes
         self._reset(key_type)
 
     def _reset(self, key_type: pa.DataType) -> None:
@@ -109,14 +112,11 @@ class ExactCounts:
             return
         if keys.type != self.key_type:
             keys = keys.cast(self.key_type)
-        self._pending_bytes += keys.nbytes
+        self._pending_bytes += keys.nbytes + 8 * len(keys)
         self._pending_keys.append(_to_numpy(keys) if self._sorted else keys)
         self._pending_counts.append(np.asarray(counts, dtype=np.int64))
         self._pending += len(keys)
-        if (
-            self._pending >= max(_MIN_PENDING, len(self._counts))
-            or self._pending_bytes > _MAX_PENDING_BYTES
-        ):
+        if self._pending_bytes > self.fold_bytes:
             self.compact()
 
     def merge(self, other: ExactCounts) -> None:
@@ -255,6 +255,7 @@ class ExactCounts:
         table.validate(full=True)
         if table.schema.names != ["k", "c"] or table.schema.field("c").type != pa.int64():
             raise ValueError("exact counts: not a table of keys and counts")
+        self.fold_bytes = DEFAULT_FOLD_BYTES
         self._reset(table.schema.field("k").type)
         keys = table.column("k").combine_chunks()
         if keys.null_count:

@@ -85,8 +85,10 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _init_worker(progress_queue: Any, arrow_threads: int, parent: int) -> None:
+def _init_worker(progress_queue: Any, arrow_threads: int, parent: int, workers: int) -> None:
     import pyarrow as pa
+
+    from dataprof.profiling.column_threads import share_cores
 
     # Ctrl-C reaches every process in the group: the parent handles it. A forked
     # worker also inherits the parent's SIGTERM handler; a worker told to stop stops.
@@ -98,6 +100,7 @@ def _init_worker(progress_queue: Any, arrow_threads: int, parent: int) -> None:
     # Each worker is one of `workers` processes sharing the cores: Arrow's own thread
     # pool sized for the whole machine in every worker would oversubscribe them.
     pa.set_cpu_count(arrow_threads)
+    share_cores(workers)
 
 
 def _portable(exc: BaseException, config: DataSourceConfig) -> BaseException:
@@ -204,6 +207,7 @@ def profile_splits(
             progress_queue,
             max(1, (os.cpu_count() or 1) // max(1, workers)),
             os.getpid(),
+            max(1, min(workers, len(splits))),
         ),
     )
     try:

@@ -93,8 +93,8 @@ class ValueCounter:
     """
 
     def __init__(self, key_type: pa.DataType, budget: int | None = None) -> None:
-        self.table: ExactCounts | None = ExactCounts(key_type)
         self.budget = exact_budget_bytes() if budget is None else budget
+        self.table: ExactCounts | None = ExactCounts(key_type, fold_bytes=max(self.budget, 1))
         self.pruned = 0
         self.hll: Any = None
         self.top: Any = None
@@ -278,6 +278,8 @@ class ValueCounter:
             self.table = ExactCounts.__new__(ExactCounts)
             self.table.__setstate__(state["table"])
         self.budget = int(state["budget"])
+        if self.table is not None:
+            self.table.fold_bytes = max(self.budget, 1)
         self.pruned = int(state["pruned"])
         hll, top = state["hll"], state["top"]
         self.hll = checked_hll(hll, HLL_LG_K) if hll is not None else None
