@@ -128,3 +128,27 @@ def test_profile_writes_the_report_straight_after_profiling(tmp_path: Path) -> N
     assert code == 0, err
     assert "Report written to x.html" in out
     assert 'id="history"' not in (tmp_path / "x.html").read_text()
+
+
+def test_the_trends_read_past_runs_as_views_and_draw_what_whole_runs_draw(
+    tmp_path: Path,
+) -> None:
+    """The report's history is read one run at a time, each kept as its figures and
+    anomalies (the trend marks): the page is the one whole runs make. Fix:
+    cli/report_commands.py runs_before, anomalies/history_view.py."""
+    from dataprof.cli.report_commands import runs_before
+    from dataprof.report import render_html
+    from dataprof.stores import DEFAULT_STORE, LocalProfileStore, SourceIdentity
+
+    data = tmp_path / "orders.parquet"
+    run_ids = profile_runs(data, (1000, 1100, 400, 1050))
+    store = LocalProfileStore(tmp_path / DEFAULT_STORE)
+    latest = store.get_run(run_ids[-1])
+    views = runs_before(store, latest)
+    whole = [p for p in store.history(SourceIdentity.of(latest)) if p.run_id != latest.run_id]
+    assert [v.run_id for v in views] == [p.run_id for p in whole] == run_ids[-2::-1]
+    assert any(a.anomaly_type == "row_count_change" for a in views[0].anomalies)
+    assert all(not c.metrics and c.min_value is None for v in views for c in v.columns)
+    page = render_html(latest, views)
+    assert page == render_html(latest, whole)
+    assert 'class="point-anomaly"' in page

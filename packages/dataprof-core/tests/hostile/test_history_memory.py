@@ -14,6 +14,7 @@ import numpy as np
 import pyarrow as pa
 
 from dataprof.anomalies import Thresholds
+from dataprof.cli.report_commands import runs_before
 from dataprof.job import judge
 from dataprof.profiling import finalize, profile_batches
 from dataprof.profiling.models import TableProfile
@@ -80,3 +81,9 @@ def test_judging_against_30_large_runs_takes_no_more_memory_than_against_5(
     assert peaks[30] - peaks[5] < 25 * columns * 2_000, peaks
     assert peaks[30] < 1.5 * peaks[5], peaks
     assert peaks[30] < 2.5 * one_run, (peaks, one_run)
+    # The report's trends (`dataprof profile --html`, `dataprof report`) read the same way.
+    later = current.model_copy(update={"started_at": current.started_at + timedelta(days=1)})
+    report_peak, before = traced_peak(lambda: runs_before(stores[30], later))
+    assert isinstance(before, list)
+    assert len(before) == 30
+    assert report_peak < 2.5 * one_run, (report_peak, one_run)

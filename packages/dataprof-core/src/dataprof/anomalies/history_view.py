@@ -104,12 +104,16 @@ def _schema_of(past: TableProfile) -> dict[str, Any]:
     }
 
 
-def summary_view(past: TableProfile) -> TableProfile:
-    """``past`` with its scope, schema and each column's flat summary figures only."""
+def summary_view(past: TableProfile, *, keep_anomalies: bool = False) -> TableProfile:
+    """``past`` with its scope, schema and each column's flat summary figures only (and its
+    anomalies if asked: the report's trend charts mark them)."""
     if _is_summary(past):
         return past
     columns = [_lean_copy(c, _dropped_column_fields()) for c in past.columns]
-    return _lean_copy(past, {**_dropped_run_fields(), **_schema_of(past), "columns": columns})
+    update = {**_dropped_run_fields(), **_schema_of(past), "columns": columns}
+    if keep_anomalies:
+        update["anomalies"] = past.anomalies
+    return _lean_copy(past, update)
 
 
 def _compared_view(past: TableProfile, current: TableProfile) -> TableProfile:

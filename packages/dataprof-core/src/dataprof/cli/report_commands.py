@@ -87,14 +87,18 @@ def report(
 
 def runs_before(store: ProfileStore | None, profile: TableProfile) -> list[TableProfile]:
     """The stored succeeded runs of the profile's table that started before it (newest
-    first, at most ``HISTORY_RUNS_IN_REPORT``): the trends of its report."""
+    first, at most ``HISTORY_RUNS_IN_REPORT``): the trends of its report. Read one run at
+    a time, each kept as what the trends read (its figures and anomalies)."""
+    from dataprof.anomalies import summary_view
     from dataprof.stores import SourceIdentity
 
     if store is None:
         return []
-    history = store.history(SourceIdentity.of(profile), limit=HISTORY_RUNS_IN_REPORT + 1)
+    runs = store.each_run(SourceIdentity.of(profile), limit=HISTORY_RUNS_IN_REPORT + 1)
     before = [
-        p for p in history if p.started_at < profile.started_at and p.run_id != profile.run_id
+        summary_view(p, keep_anomalies=True)
+        for p in runs
+        if p.started_at < profile.started_at and p.run_id != profile.run_id
     ]
     return before[:HISTORY_RUNS_IN_REPORT]
 
