@@ -12,6 +12,8 @@ import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from dataprof import DataSourceConfig, QueryFailedError, get_connector
 from dataprof.connector import DataConnector
@@ -98,6 +100,46 @@ def test_batches_and_splits_equal_what_pyarrow_dataset_reads(tmp_path: Path) -> 
         for s in connector.plan_splits(4)
     ]
     assert pa.concat_tables(parts).sort_by("id").equals(reference.sort_by("id"))
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    files=st.lists(st.integers(0, 60), min_size=1, max_size=3),
+    group_rows=st.integers(1, 25),
+    batch_size=st.integers(1, 40),
+    target=st.integers(1, 6),
+)
+def test_any_layout_reads_every_row_once_in_bounded_batches(
+    tmp_path_factory: pytest.TempPathFactory,
+    files: list[int],
+    group_rows: int,
+    batch_size: int,
+    target: int,
+) -> None:
+    folder = tmp_path_factory.mktemp("layout")
+    start = 0
+    for i, rows in enumerate(files):
+        ids = pa.array(range(start, start + rows), pa.int64())
+        names = pa.array([None if n % 7 == 0 else f"v{n % 5}" for n in range(rows)], pa.string())
+        pq.write_table(
+            pa.table({"id": ids, "name": names}),
+            folder / f"f{i}.parquet",
+            row_group_size=group_rows,
+        )
+        start += rows
+    connector = connector_for(folder)
+    whole = list(connector.iter_batches(["name", "id"], batch_size=batch_size))
+    assert all(0 < b.num_rows <= batch_size for b in whole)
+    assert [i for b in whole for i in b.column("id").to_pylist()] == list(range(start))
+    assert all(b.schema.names == ["name", "id"] for b in whole)
+    by_split = [
+        i
+        for split in connector.plan_splits(target)
+        for b in connector.iter_batches(["id"], batch_size=batch_size, split=split)
+        for i in b.column("id").to_pylist()
+    ]
+    assert sorted(by_split) == list(range(start))
+    assert connector.get_row_count() == start
 
 
 def test_projection_keeps_the_order_asked_even_past_a_dotted_name(tmp_path: Path) -> None:
