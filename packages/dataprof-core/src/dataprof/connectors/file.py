@@ -5,9 +5,9 @@ first) and what lets a user look at a file with nothing else installed. A direct
 or glob of files is one table, and memory stays bounded by the batch size.
 
 Plain Parquet files are read through their footers and ``pyarrow.parquet.ParquetFile``
-(see :mod:`dataprof.connectors.parquet_files`: importing ``pyarrow.dataset`` alone
-costs about a second); CSV, JSON, Arrow IPC, hive-partitioned directories and
-Parquet files whose schemas differ go through ``pyarrow.dataset``.
+(see :mod:`dataprof.connectors.parquet_files`: ``pyarrow.dataset`` imports pandas and
+costs CPU that footers read once do not); CSV, JSON, Arrow IPC, hive-partitioned
+directories and Parquet files whose schemas differ go through ``pyarrow.dataset``.
 """
 
 from __future__ import annotations
