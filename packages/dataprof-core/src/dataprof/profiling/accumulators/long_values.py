@@ -67,12 +67,17 @@ def bounded_keys(arr: pa.Array, *, binary: bool, limit: int | None = None) -> pa
     replaced by its prefix and digest."""
     import pyarrow.compute as pc
 
-    lengths = pc.binary_length(arr) if binary else pc.utf8_length(arr)
     if limit is None:
         limit = MAX_BINARY_BYTES if binary else MAX_TEXT_CHARS
+    lengths = pc.binary_length(arr)
     longest = pc.max(lengths).as_py()
     if longest is None or longest <= limit:
-        return arr
+        return arr  # no value has more bytes, so none has more characters
+    if not binary:
+        lengths = pc.utf8_length(arr)  # decodes UTF-8: only when some value may be long
+        longest = pc.max(lengths).as_py()
+        if longest is None or longest <= limit:
+            return arr
     import pyarrow as pa
 
     long_mask = pc.greater(lengths, limit)
