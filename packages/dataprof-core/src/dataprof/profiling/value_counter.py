@@ -8,7 +8,8 @@ budget defaults to :data:`DEFAULT_EXACT_BUDGET_MIB` MiB a column
 (``DATAPROF_EXACT_BUDGET_MIB`` overrides it).
 
 Past the budget the table goes, weighted, into two sketches, and the counter stays
-sketched: an HLL sketch for the distinct count and a frequent-items sketch for the
+sketched: an HLL sketch for the distinct count (numbers: a numpy one,
+:mod:`.register_hll`, fed a batch at a time) and a frequent-items sketch for the
 top values. Values seen once (in a batch, or in the table when it degrades) skip
 the frequent-items sketch, which can undercount a value by one each time; the
 count error adds the number of times it happened (``pruned``).
@@ -32,6 +33,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dataprof.profiling.exact_counts import BYTES_PER_KEY, ExactCounts
+from dataprof.profiling.register_hll import MAGIC as REGISTER_HLL_MAGIC
+from dataprof.profiling.register_hll import RegisterHll
 from dataprof.profiling.sketches import FREQUENT_LG_MAX_MAP_SIZE, HLL_LG_K, ds_module
 
 if TYPE_CHECKING:
@@ -132,10 +135,14 @@ class ValueCounter:
         self.table = None
         self._sketch(keys, counts, render, hll_key)
 
-    def _ensure_sketches(self) -> None:
+    def _ensure_sketches(self, vectorized: bool) -> None:
+        """The sketches, once: a :class:`RegisterHll` for keys hashed by numpy (numbers),
+        DataSketches' HLL for the rest."""
         if self.hll is None:
             ds = ds_module()
-            self.hll = ds.hll_sketch(HLL_LG_K, ds.tgt_hll_type.HLL_8)
+            self.hll = (
+                RegisterHll() if vectorized else ds.hll_sketch(HLL_LG_K, ds.tgt_hll_type.HLL_8)
+            )
             self.top = ds.frequent_strings_sketch(FREQUENT_LG_MAX_MAP_SIZE)
 
     def _sketch(
@@ -143,14 +150,20 @@ class ValueCounter:
     ) -> None:
         """Every distinct key feeds the HLL once; keys seen more than once feed the
         frequent items with their counts (a once-seen key is off by one at most)."""
+        import numpy as np
         import pyarrow as pa
 
         if not len(keys):
             return
-        self._ensure_sketches()
-        # map() keeps the per-value call in C; a Python for-loop doubles the cost.
-        for _ in map(self.hll.update, hll_key(keys)):
-            pass
+        hashed = hll_key(keys)
+        vectorized = isinstance(hashed, np.ndarray)
+        self._ensure_sketches(vectorized)
+        if vectorized:
+            self.hll.update_hashes(hashed)
+        else:
+            # map() keeps the per-value call in C; a Python for-loop doubles the cost.
+            for _ in map(self.hll.update, hashed):
+                pass
         heavy = counts > 1
         update = self.top.update
         for text, count in zip(
@@ -172,11 +185,16 @@ class ValueCounter:
                 self._sketch(keys, counts, render, hll_key)
             return
         self.degrade(render, hll_key)
-        self._ensure_sketches()
-        union = ds_module().hll_union(HLL_LG_K)
-        union.update(self.hll)
-        union.update(other.hll)
-        self.hll = union.get_result(ds_module().tgt_hll_type.HLL_8)
+        self._ensure_sketches(isinstance(other.hll, RegisterHll))
+        if isinstance(self.hll, RegisterHll) != isinstance(other.hll, RegisterHll):
+            raise ValueError("the parts' distinct-count sketches are of different kinds")
+        if isinstance(self.hll, RegisterHll):
+            self.hll.merge(other.hll)
+        else:
+            union = ds_module().hll_union(HLL_LG_K)
+            union.update(self.hll)
+            union.update(other.hll)
+            self.hll = union.get_result(ds_module().tgt_hll_type.HLL_8)
         self.top.merge(other.top)
         self.pruned += other.pruned
 
@@ -282,7 +300,10 @@ class ValueCounter:
             self.table.fold_bytes = max(self.budget, 1)
         self.pruned = int(state["pruned"])
         hll, top = state["hll"], state["top"]
-        self.hll = checked_hll(hll, HLL_LG_K) if hll is not None else None
+        if hll is not None and hll.startswith(REGISTER_HLL_MAGIC):
+            self.hll = RegisterHll.from_bytes(hll)
+        else:
+            self.hll = checked_hll(hll, HLL_LG_K) if hll is not None else None
         self.top = checked_frequent_strings(top) if top is not None else None
         if self.table is None and (self.hll is None) != (self.top is None):
             raise ValueError("a sketched value counter needs both of its sketches")

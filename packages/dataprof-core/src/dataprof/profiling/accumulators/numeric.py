@@ -106,21 +106,25 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
         rendered: list[str] = keys.cast(pa.string()).to_pylist()
         return rendered
 
-    def _hll_keys(self, keys: pa.Array) -> list[Any]:
-        """What the HLL sketch hashes: the float, the integer (unsigned as its int64
-        bits), a narrow decimal's unscaled integer, a wide decimal's text."""
+    def _hll_keys(self, keys: pa.Array) -> Any:
+        """What the HLL sketch hashes, as 64-bit hashes computed by numpy for a whole
+        array (:mod:`dataprof.profiling.register_hll`): the float's bits (-0.0 as 0.0),
+        the integer's (unsigned as its int64 bits), a narrow decimal's unscaled
+        integer; a wide decimal's text goes to DataSketches' HLL one value at a time."""
         import numpy as np
+
+        from dataprof.profiling.register_hll import hash_words
 
         if self.kind is Kind.DECIMAL:
             if self._decimal_fits_int64():
-                return _unscaled_low_words(keys).tolist()  # type: ignore[no-any-return]
+                return hash_words(_unscaled_low_words(keys).astype(np.int64))
             return self._render_keys(keys)
         x = keys.to_numpy(zero_copy_only=False)
         if self.kind is Kind.FLOAT:
-            return x.tolist()  # type: ignore[no-any-return]
+            return hash_words(x.astype(np.float64) + 0.0)
         if x.dtype == np.uint64:
-            return x.view(np.int64).tolist()  # type: ignore[no-any-return]
-        return x.astype(np.int64, copy=False).tolist()  # type: ignore[no-any-return]
+            return hash_words(x)
+        return hash_words(x.astype(np.int64, copy=False))
 
     def _value_from_sketch(self, text: str) -> Any:
         if self.kind is Kind.FLOAT:
