@@ -14,7 +14,7 @@ import pytest
 from profile_builders import column, profile
 from run_ids import rid
 
-from dataprof.stores import SourceIdentity, StoreError, open_store
+from dataprof.stores import SourceIdentity, StoreError, open_store, profile_to_json
 from dataprof.testing.postgres import PostgresServer
 
 pytestmark = pytest.mark.postgres
@@ -118,6 +118,25 @@ def test_one_round_trip_per_save_and_per_history(profile_database: str) -> None:
         assert store.round_trips == before + 2  # type: ignore[attr-defined]
         assert [p.run_id for p in history] == [rid(9), *(rid(r) for r in (4, 3, 2, 1, 0))]
         assert [len(p.columns) for p in history] == [5] * 6
+
+
+def test_each_run_reads_a_narrow_history_in_one_call_and_a_wide_one_run_by_run(
+    profile_database: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Detection streams history: a listing, then the runs in one call while they hold few
+    columns in all, else one call per run (one run in memory at a time)."""
+    from dataprof.stores import rpc
+
+    with open_store(profile_database) as store:
+        for run in range(6):
+            store.save_run(wide_profile(run))
+        whole = [profile_to_json(p) for p in store.history(SOURCE, limit=4)]
+        for max_columns, calls in ((30, 2), (19, 1 + 4)):  # 4 runs of 5 columns: 20
+            monkeypatch.setattr(rpc, "HISTORY_CALL_MAX_COLUMNS", max_columns)
+            before = store.round_trips  # type: ignore[attr-defined]
+            streamed = [profile_to_json(p) for p in store.each_run(SOURCE, limit=4)]
+            assert store.round_trips == before + calls  # type: ignore[attr-defined]
+            assert streamed == whole
 
 
 # -- faults ----------------------------------------------------------------------------------

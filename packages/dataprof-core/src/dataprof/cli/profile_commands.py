@@ -336,7 +336,8 @@ def history(
 def _column_history(
     store: ProfileStore, identity: SourceIdentity, name: str, limit: int, output: OutputFormat
 ) -> None:
-    rows = column_history_rows(store.history(identity, limit=limit), name)
+    # One run in memory at a time: a row keeps the column's few figures.
+    rows = column_history_rows(store.each_run(identity, limit=limit), name)
     if output is OutputFormat.JSON:
         import json
 

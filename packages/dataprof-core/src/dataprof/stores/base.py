@@ -207,7 +207,14 @@ class ProfileStore(abc.ABC):
         """The runs :meth:`history` returns, read one at a time: a caller that keeps a part
         of each (detection keeps :func:`~dataprof.anomalies.history_views`) holds one whole
         run at a time, not ``limit`` of them. A run gone since it was listed is skipped."""
-        for summary in self.list_runs(source, limit=limit, include_failed=include_failed):
+        yield from self._each_listed(
+            self.list_runs(source, limit=limit, include_failed=include_failed)
+        )
+
+    def _each_listed(self, summaries: list[RunSummary]) -> Iterator[TableProfile]:
+        """The listed runs, one :meth:`get_run` each; a run gone since it was listed is
+        skipped."""
+        for summary in summaries:
             try:
                 yield self.get_run(summary.run_id)
             except RunNotFoundError:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import abc
 import uuid
+from collections.abc import Iterator
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -32,7 +33,11 @@ from dataprof.stores.payload import (
 if TYPE_CHECKING:
     from dataprof.sources import NamedSource
 
-__all__ = ["FUNCTIONS", "RpcProfileStore"]
+__all__ = ["FUNCTIONS", "HISTORY_CALL_MAX_COLUMNS", "RpcProfileStore"]
+
+HISTORY_CALL_MAX_COLUMNS = 500
+"""Up to this many column profiles (summed over the runs asked for) :meth:`each_run` reads
+history in one call; a stored column is at most ~10 KB (values cut, sketches bounded)."""
 
 FUNCTIONS: dict[str, dict[str, str]] = {
     "dataprof_schema_version": {},
@@ -140,11 +145,35 @@ class RpcProfileStore(ProfileStore):
         self, source: SourceIdentity, limit: int | None = None, *, include_failed: bool = False
     ) -> list[TableProfile]:
         """Full profiles newest first, in one call."""
+        return [
+            document_to_profile(d) for d in self._history_documents(source, limit, include_failed)
+        ]
+
+    def each_run(
+        self, source: SourceIdentity, limit: int | None = None, *, include_failed: bool = False
+    ) -> Iterator[TableProfile]:
+        """The runs :meth:`history` returns, with memory bounded by a number of columns, not
+        of runs: when the runs listed hold at most ``HISTORY_CALL_MAX_COLUMNS`` column
+        profiles in all, one call brings them (two round trips), each document freed once
+        it is a profile; beyond, one call per run, so one run is in memory at a time."""
+        summaries = self.list_runs(source, limit=limit, include_failed=include_failed)
+        if sum(s.column_count for s in summaries) > HISTORY_CALL_MAX_COLUMNS:
+            yield from self._each_listed(summaries)
+            return
+        docs = self._history_documents(source, limit, include_failed)
+        for index, doc in enumerate(docs):
+            docs[index] = None
+            yield document_to_profile(doc)
+            del doc
+
+    def _history_documents(
+        self, source: SourceIdentity, limit: int | None, include_failed: bool
+    ) -> list[Any]:
         docs = self._call(
             "dataprof_history",
             {"source": source_payload(source), "max_runs": limit, "include_failed": include_failed},
         )
-        return [document_to_profile(d) for d in docs or []]
+        return list(docs or [])
 
     def get_run(self, run_id: str) -> TableProfile:
         doc = self._call("dataprof_get_run", {"run_id": check_run_id(run_id)})
