@@ -4,10 +4,11 @@ and a numpy array of counts, never a Python object per value.
 A batch arrives already reduced to its distinct values and their counts (numpy's
 sort for numbers, Arrow's ``value_counts`` for text). Those pairs wait in a
 pending list and are folded into the table only when what waits would cost more
-than ``fold_bytes`` (the column's budget), or when the table is read: a column
+than the column's budget (the caller, :class:`.ValueCounter`, watches
+:attr:`ExactCounts.pending_bytes`), or when the table is read: a column
 that fits its budget is folded once, at the end, and each fold re-hashes or
 re-sorts the table, which made folding as the pairs came the costliest step of
-counting text. Memory stays within the table plus ``fold_bytes``.
+counting text. Memory stays within the table plus the budget.
 
 Numbers (integers, floats, narrow decimals as their
 unscaled integers) stay sorted and fold by a merge (a stable sort of sorted runs,
@@ -31,8 +32,6 @@ __all__ = ["BYTES_PER_KEY", "ExactCounts"]
 
 BYTES_PER_KEY = 16
 """What a key costs besides its own bytes: 8 for the count, 8 for the value or offset."""
-DEFAULT_FOLD_BYTES = 32 << 20
-"""What pending pairs may cost (keys' bytes and 8 a count) before they are folded."""
 
 
 def _numpy_form(key_type: pa.DataType) -> bool:
@@ -85,8 +84,7 @@ def _string_bytes(keys: pa.Array) -> int:
 class ExactCounts:
     """Distinct keys of one Arrow type and their exact counts."""
 
-    def __init__(self, key_type: pa.DataType, fold_bytes: int = DEFAULT_FOLD_BYTES) -> None:
-        self.fold_bytes = fold_bytes
+    def __init__(self, key_type: pa.DataType) -> None:
         self._reset(key_type)
 
     def _reset(self, key_type: pa.DataType) -> None:
@@ -116,8 +114,23 @@ class ExactCounts:
         self._pending_keys.append(_to_numpy(keys) if self._sorted else keys)
         self._pending_counts.append(np.asarray(counts, dtype=np.int64))
         self._pending += len(keys)
-        if self._pending_bytes > self.fold_bytes:
-            self.compact()
+
+    @property
+    def pending_bytes(self) -> int:
+        """What the pairs waiting to be folded cost (the caller decides when to fold)."""
+        return self._pending_bytes
+
+    def unfolded(self) -> list[tuple[pa.Array, npt.NDArray[Any]]]:
+        """The table and every pending batch's pairs as they are, without folding:
+        for a caller giving up exact counts, to whom duplicates across parts do not
+        matter."""
+        parts = []
+        if self._keys is not None:
+            parts.append((self._keys, self._counts))
+        parts.extend(zip(self._pending_keys, self._pending_counts, strict=True))
+        if self._sorted:
+            return [(_to_arrow(keys, self.key_type), counts) for keys, counts in parts]
+        return parts
 
     def merge(self, other: ExactCounts) -> None:
         other.compact()
@@ -255,7 +268,6 @@ class ExactCounts:
         table.validate(full=True)
         if table.schema.names != ["k", "c"] or table.schema.field("c").type != pa.int64():
             raise ValueError("exact counts: not a table of keys and counts")
-        self.fold_bytes = DEFAULT_FOLD_BYTES
         self._reset(table.schema.field("k").type)
         keys = table.column("k").combine_chunks()
         if keys.null_count:

@@ -16,7 +16,9 @@ count error adds the number of times it happened (``pruned``).
 
 The switch depends only on the *set* of values seen, so merging stays honest: a
 part never holds more distinct values than the whole, so if the whole fits every
-part did, and merging exact parts is exact.
+part did, and merging exact parts is exact. (A column of numbers whose HLL estimate
+is far past the budget switches without folding its pending pairs first: 30
+standard errors past it, no set within the budget is taken for one over it.)
 
 Beyond the budget, a top value is reported only when it is certain: its lower
 bound exceeds what any value it could be confused with might reach, so it is
@@ -42,7 +44,9 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 __all__ = [
+    "CLEARLY_OVER",
     "DEFAULT_EXACT_BUDGET_MIB",
+    "FOLD_AT",
     "FOUND_SHARE",
     "STORED_TOP_KEYS",
     "SketchedTop",
@@ -55,6 +59,12 @@ DEFAULT_EXACT_BUDGET_MIB = 32
 FOUND_SHARE = 2 * 3.5 / 2**FREQUENT_LG_MAX_MAP_SIZE
 """A value above this share of the values is always recognised by the sketch (2 x its
 a-priori error, 3.5 / map size): ~0.085% with a map of 2**13."""
+FOLD_AT = 1.5
+"""Pending pairs costing this many budgets are folded (or, clearly over, not kept):
+past the margin below, so a column of all-distinct numbers never folds in vain."""
+CLEARLY_OVER = 1.25
+"""How far past the budget an estimate must put a column to skip folding it (see
+:meth:`ValueCounter._clearly_over_budget`)."""
 _HLL_STD_DEVS = 2  # ~95% confidence, the convention `Metric.error_bound` documents
 STORED_TOP_KEYS = 32
 """Values the stored frequent-items sketch (``<column>/top``, read by the top-values drift
@@ -97,7 +107,7 @@ class ValueCounter:
 
     def __init__(self, key_type: pa.DataType, budget: int | None = None) -> None:
         self.budget = exact_budget_bytes() if budget is None else budget
-        self.table: ExactCounts | None = ExactCounts(key_type, fold_bytes=max(self.budget, 1))
+        self.table: ExactCounts | None = ExactCounts(key_type)
         self.pruned = 0
         self.hll: Any = None
         self.top: Any = None
@@ -114,26 +124,49 @@ class ValueCounter:
         if self.table is not None:
             if BYTES_PER_KEY * len(keys) > self.budget:
                 self.degrade(render, hll_key)  # the batch alone is over budget
-            else:
-                before = self.table.folds
-                self.table.add(keys, counts)
-                if self.table.folds != before and self.table.size() > self.budget:
-                    self.degrade(render, hll_key)
+                self._sketch(keys, counts, render, hll_key)
                 return
+            self.table.add(keys, counts)
+            if self.table.pending_bytes > FOLD_AT * self.budget:
+                if self._clearly_over_budget(hll_key):
+                    self.degrade(render, hll_key, fold=False)
+                else:
+                    self.table.compact()
+                    self.settle(render, hll_key)
+            return
         self._sketch(keys, counts, render, hll_key)
+
+    def _clearly_over_budget(self, hll_key: Render) -> bool:
+        """Numbers only (hashed by numpy at once): whether an HLL of the table and its
+        pending pairs puts the distinct values past :data:`CLEARLY_OVER` times the
+        budget, so that folding them (a sort of millions of keys) would be wasted.
+        The margin is 30 standard errors of the estimate: a set within the budget
+        is never taken for one over it."""
+        import numpy as np
+
+        assert self.table is not None
+        hll = RegisterHll()
+        for keys, _ in self.table.unfolded():
+            hashed = hll_key(keys)
+            if not isinstance(hashed, np.ndarray):
+                return False
+            hll.update_hashes(hashed)
+        return hll.get_estimate() * BYTES_PER_KEY > CLEARLY_OVER * self.budget
 
     def settle(self, render: Render, hll_key: Render) -> None:
         """Fold pending values and degrade if the whole set is over budget."""
         if self.table is not None and self.table.size() > self.budget:
             self.degrade(render, hll_key)
 
-    def degrade(self, render: Render, hll_key: Render) -> None:
-        """Give up exact counting: the table goes into the sketches, weighted."""
+    def degrade(self, render: Render, hll_key: Render, *, fold: bool = True) -> None:
+        """Give up exact counting: the table goes into the sketches, weighted (folded
+        first, or batch by batch as it waits when ``fold`` is false)."""
         if self.table is None:
             return
-        keys, counts = self.table.arrays()
+        parts = [self.table.arrays()] if fold else self.table.unfolded()
         self.table = None
-        self._sketch(keys, counts, render, hll_key)
+        for keys, counts in parts:
+            self._sketch(keys, counts, render, hll_key)
 
     def _ensure_sketches(self, vectorized: bool) -> None:
         """The sketches, once: a :class:`RegisterHll` for keys hashed by numpy (numbers),
@@ -296,8 +329,6 @@ class ValueCounter:
             self.table = ExactCounts.__new__(ExactCounts)
             self.table.__setstate__(state["table"])
         self.budget = int(state["budget"])
-        if self.table is not None:
-            self.table.fold_bytes = max(self.budget, 1)
         self.pruned = int(state["pruned"])
         hll, top = state["hll"], state["top"]
         if hll is not None and hll.startswith(REGISTER_HLL_MAGIC):
