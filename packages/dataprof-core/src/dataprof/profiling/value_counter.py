@@ -73,7 +73,9 @@ while exact, estimates past the budget. It bounds what a run file holds per colu
 (32 keys of at most ~150 bytes each), whatever the values."""
 _STORED_TOP_LG_MAP = 6  # a map of 64 slots holds 48 items: 32 never purge each other
 
-Render = Callable[["pa.Array"], list[Any]]
+Render = Callable[["pa.Array"], Any]
+"""Keys to what a sketch takes: a list of values, or (numbers, for the HLL) a numpy
+array of 64-bit hashes."""
 
 
 def exact_budget_bytes() -> int:
