@@ -160,6 +160,29 @@ def test_sample_mode_draws_rows_across_the_table_and_records_its_seed(
     assert drawn(other) != drawn(profile)
 
 
+def test_a_sample_takes_rows_from_all_of_each_part_not_its_head(tmp_path: Path) -> None:
+    """A file sorted by a column, in 20 row groups: the sample's rows lie across each
+    group (about half in a group's second half), so its min and max span the range."""
+    from dataprof.profiling.sampling import draw_sample
+
+    rows, group = 200_000, 10_000
+    path = tmp_path / "sorted.parquet"
+    pq.write_table(pa.table({"id": pa.array(np.arange(rows))}), path, row_group_size=group)
+    draw = draw_sample(file_connector(path), None, 1_000, seed=0)
+    ids = draw.table.column("id").to_numpy()
+    assert len(ids) == 1_000
+    assert 0.35 < float(((ids % group) >= group // 2).mean()) < 0.65
+    profile = profile_table(file_connector(path), mode="sample", sample_size=1_000)
+    column = profile.column("id")
+    assert column is not None
+    assert column.min_value < 0.01 * rows
+    assert column.max_value > 0.99 * rows
+    assert not any("first rows" in note for note in profile.notes), profile.notes
+    # seeded: the same rows again
+    again = draw_sample(file_connector(path), None, 1_000, seed=0)
+    assert again.table.column("id").to_pylist() == ids.tolist()
+
+
 def test_sample_larger_than_table_is_a_full_profile(parquet_connector: ConnectorFactory) -> None:
     profile = profile_table(parquet_connector(_mixed(300)), mode="sample", sample_size=1_000)
     assert not profile.sampled

@@ -261,7 +261,8 @@ def _sample(
         notes.append(
             f"sample: {state.row_count:,} rows drawn at random (seed {seed}) from "
             f"{draw.rows_read:,} rows in {draw.splits_read} of {draw.splits_total} parts "
-            "chosen at random" + (", the first rows of each part" if draw.cut_short else "")
+            "chosen at random"
+            + (", the first rows of parts too big to read whole" if draw.cut_short else "")
             if draw.spread
             else f"sample: {state.row_count:,} rows from the connector's own sample "
             "(it cannot split its scan, so they may be the first rows)"

@@ -6,17 +6,17 @@ keys, one partition. For a connector that can split its scan
 (:attr:`Capability.PARALLEL_SPLITS`: Parquet row groups, files, Iceberg data
 files) the sample is drawn in two stages:
 
-1. up to 64 splits are chosen at random (seeded) and about
-   ``OVERSAMPLE * sample_size`` rows are read, an equal share from each (a table
-   of fewer than 8 parts, such as one CSV file, is read further into each);
-2. every row read gets a random key, and the ``sample_size`` rows with the
-   smallest keys are kept (a bottom-k sample: uniform over the rows read, in
-   memory for ``sample_size`` rows plus one batch).
+1. up to 64 splits are chosen at random (seeded);
+2. each chosen part is read through, and every row read gets a random key; the
+   ``sample_size`` rows with the smallest keys are kept (a bottom-k sample:
+   uniform over the rows read, in memory for ``sample_size`` rows plus one batch).
 
-A share read from a part is its first rows, so within a part the sample leans
-to its head; across parts (files, row groups, snapshots) it is spread. A single
-multi-gigabyte CSV file is one part: it is read up to ``_MAX_READ_PER_KEPT`` rows
-per row kept, and the notes say when a part was cut short.
+So within a part the sample is spread as well: a file sorted by a column (or
+appended to in time order) gives rows from its whole range, not from the head
+of each part. What is read is bounded: at most ``_MAX_READ_PER_KEPT`` rows per
+row kept in all, an equal share of that per part. A part bigger than its share
+(one multi-gigabyte CSV file, a huge row group) is read up to its share only, so
+its rows come from its head, and the notes say when a part was cut short.
 
 Whole row groups are the unit a columnar file can be read by, so the sample is
 uniform over randomly chosen parts of the table rather than over every row; with
@@ -46,15 +46,13 @@ DEFAULT_SAMPLE_SEED = 0
 """The seed used when none is given: an unchanged table gives the same sample every run,
 so history compares like with like and sampling noise never reads as change."""
 OVERSAMPLE = 8
-"""Rows read per row kept: the spread of the sample over the table's parts."""
+"""Rows read per row kept, at least (when the chosen parts hold that many)."""
 _MAX_READ_PER_KEPT = 400
-"""Rows read per row kept at most, when a single part is huge (one big CSV file)."""
+"""Rows read per row kept at most: a 10,000-row sample reads up to 4 million rows."""
 _SPLITS_PER_SAMPLE = 256
 """How finely to plan the table for sampling (splits are the unit chosen at random)."""
 _MAX_PARTS = 64
 """Parts read at most: a share of the budget from each."""
-_MANY_PARTS = 8
-"""With fewer parts than this, each is read further (up to ``_MAX_READ_PER_KEPT``)."""
 
 
 @dataclass(frozen=True)
@@ -95,12 +93,9 @@ def draw_sample(
     splits = connector.plan_splits(_SPLITS_PER_SAMPLE)
     rng = np.random.default_rng(seed)
     chosen_parts = rng.permutation(len(splits))[:_MAX_PARTS]
-    # Many parts: a share of the budget from each, so every chosen part is represented.
-    # Few (one big CSV file): read further into each, since a part's head is its least
-    # representative slice.
-    total = (
-        OVERSAMPLE * sample_size if len(splits) >= _MANY_PARTS else _MAX_READ_PER_KEPT * sample_size
-    )
+    # Each chosen part is read through (its head is its least representative slice),
+    # up to an equal share of what a sample may read.
+    total = _MAX_READ_PER_KEPT * sample_size
     per_part = -(-total // len(chosen_parts)) if len(chosen_parts) else 0
     kept: pa.Table | None = None
     kept_keys = np.zeros(0)
