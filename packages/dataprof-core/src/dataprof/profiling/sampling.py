@@ -40,13 +40,11 @@ if TYPE_CHECKING:
 
     from dataprof.connector import DataConnector
 
-__all__ = ["DEFAULT_SAMPLE_SEED", "OVERSAMPLE", "SampleDraw", "draw_sample"]
+__all__ = ["DEFAULT_SAMPLE_SEED", "SampleDraw", "draw_sample"]
 
 DEFAULT_SAMPLE_SEED = 0
 """The seed used when none is given: an unchanged table gives the same sample every run,
 so history compares like with like and sampling noise never reads as change."""
-OVERSAMPLE = 8
-"""Rows read per row kept, at least (when the chosen parts hold that many)."""
 _MAX_READ_PER_KEPT = 400
 """Rows read per row kept at most: a 10,000-row sample reads up to 4 million rows."""
 _SPLITS_PER_SAMPLE = 256
