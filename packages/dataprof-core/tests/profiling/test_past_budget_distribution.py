@@ -237,3 +237,48 @@ def test_a_state_past_the_budget_travels_and_a_forged_summary_is_refused() -> No
     forged = pickle.dumps(fields)
     with pytest.raises(ValueError, match="fine grid"):
         type(summary).__new__(type(summary)).__setstate__(pickle.loads(forged))
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    data=st.lists(
+        st.tuples(
+            st.floats(allow_nan=False, allow_infinity=False),
+            st.integers(-(2**63), 2**63 - 1),
+            st.integers(0, 2**64 - 1),
+            st.integers(-62_135_596_800_000_000, 253_402_300_799_999_999),  # years 1-9999
+        ),
+        min_size=2,
+        max_size=120,
+    ),
+    cut=st.integers(1, 119),
+    batch=st.integers(1, 16),
+)
+def test_extreme_values_past_the_budget_keep_every_column_and_exact_bins(
+    data: list[tuple[float, int, int, int]], cut: int, batch: int
+) -> None:
+    """The full float64, int64 and uint64 ranges and far timestamps, past a zero budget:
+    histograms cover every value with strictly increasing edges, whatever the split."""
+    floats, ints, unsigned, micros = (list(c) for c in zip(*data, strict=True))
+    table = pa.table(
+        {
+            "f": pa.array(floats, pa.float64()),
+            "i": pa.array(ints, pa.int64()),
+            "u": pa.array(unsigned, pa.uint64()),
+            "t": pa.array(micros, pa.timestamp("us")),
+        }
+    )
+    with _budget("0"):
+        whole = _profile_split(table, [], len(data))
+        parts = _profile_split(table, [min(cut, len(data) - 1)], batch)
+    assert _figures(whole) == _figures(parts)
+    for column in whole.columns:
+        assert column.supported, column.unsupported_reason
+        histogram = column.metrics["histogram"].value
+        assert sum(histogram["counts"]) == len(data)
+        assert column.metrics["histogram"].exact  # from the fine grid, never lost
+        edges = histogram["edges"]
+        constant = len(edges) == 2 and edges[0] == edges[1]  # one value: one bin
+        assert constant or all(a < b for a, b in itertools.pairwise(edges))
+    counts = whole.column("f").metrics["histogram"].value
+    assert counts["counts"] == _numpy_counts(np.array(floats) + 0.0, counts["edges"])

@@ -59,7 +59,10 @@ class DyadicGrid:
         """The bin of one value (a Python int or float) at ``shift``."""
         if self.integer:
             return int(value) >> shift
-        return math.floor(math.ldexp(float(value), -shift))
+        scaled = math.ldexp(float(value), -shift)
+        if scaled == 0 and value < 0:  # underflowed to -0.0: below 0, so in bin -1
+            return -1
+        return math.floor(scaled)
 
     def _needed_shift(self, minimum: Any, maximum: Any, start: int) -> int:
         """The smallest shift >= ``start`` at which ``minimum..maximum`` fit the bins."""
@@ -69,7 +72,7 @@ class DyadicGrid:
             if largest > 0:
                 shift = max(shift, math.frexp(largest)[1] - _FLOAT_INDEX_BITS)
             span = float(maximum) - float(minimum)
-            if math.isfinite(span) and span > 0:
+            if math.isfinite(span) and span / FINE_BINS > 0:
                 # a lower bound of the answer (the loop below finds it exactly)
                 shift = max(shift, math.floor(math.log2(span / FINE_BINS)) - 1)
         else:

@@ -256,19 +256,27 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
     ) -> None:
         """Past the budget, add a batch to the summary; if the column left the budget
         with this batch, start the summary from the table it left (which may already
-        hold the batch)."""
-        if self.summary is None:
-            self.summary = self._new_summary() if table is None else self._summary_of(table)
-            if self.summary.total == self.valid:
-                return
-        self.summary.update(grid_values, floats)
+        hold the batch). A failure loses the summary only (the histogram and outliers
+        then come from KLL, labelled so), never the column."""
+        try:
+            if table is not None:
+                self.summary = self._summary_of(table)
+                if self.summary.total == self.valid:
+                    return
+            if self.summary is not None:
+                self.summary.update(grid_values, floats)
+        except Exception:
+            self.summary = None
 
     def _settle_counter(self) -> None:
         """Fold the counter's pending values; if that leaves the budget, summarize."""
         table = self.counter.table
         self.counter.settle(self._render_keys, self._hll_keys)
         if table is not None and self.counter.table is None:
-            self.summary = self._summary_of(table)
+            try:
+                self.summary = self._summary_of(table)
+            except Exception:
+                self.summary = None
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         super().__setstate__(state)
@@ -357,15 +365,20 @@ class NumericAccumulator(_CountingMixin, ColumnAccumulator):
         if self.counter.table is not None:
             return
         # A table that left the budget in this merge is summarized; mine holds theirs
-        # too when both were exact.
-        summary = self._summary_of(mine) if mine is not None else self.summary
-        summary = summary or self._new_summary()
-        if theirs is None:
-            if other.summary is not None:
-                summary.merge(other.summary)
-        elif mine is None:
-            summary.merge(self._summary_of(theirs))
-        self.summary = summary
+        # too when both were exact. A side whose summary was lost loses the merged one.
+        try:
+            summary = self._summary_of(mine) if mine is not None else self.summary
+            if theirs is None:
+                addition = other.summary
+            else:
+                addition = self._summary_of(theirs) if mine is None else self._new_summary()
+            if summary is not None and addition is not None:
+                summary.merge(addition)
+                self.summary = summary
+            else:
+                self.summary = None
+        except Exception:
+            self.summary = None
 
     # -- the profile -----------------------------------------------------------------
     def _finalize(
