@@ -106,7 +106,11 @@ def profile(
     ] = None,
     workers: Annotated[
         int | None,
-        typer.Option("--workers", min=1, help="Processes for a full scan (default: CPU count)."),
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Processes for a full scan (default: one, its threads on every core; more for tables over 8 GiB).",
+        ),
     ] = None,
     store: StoreOption = None,
     no_store: Annotated[

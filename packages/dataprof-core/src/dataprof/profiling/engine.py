@@ -34,6 +34,7 @@ from typing import TYPE_CHECKING, Any
 from dataprof.connector import DEFAULT_BATCH_SIZE, Capability, ScanSplit
 from dataprof.errors import ConfigurationError, ConnectorError, PluginError
 from dataprof.profiling.metadata import profile_from_metadata
+from dataprof.profiling.column_threads import column_threads
 from dataprof.profiling.mode_choice import (
     AUTO_FULL_SCAN_MAX_BYTES,
     AUTO_FULL_SCAN_MAX_ROWS,
@@ -65,8 +66,15 @@ PARALLEL_MIN_ROWS = 1_000_000
 """Below this many rows a single process finishes before workers would have started."""
 SPLIT_TARGET_BYTES = 32 * 1024 * 1024
 """Uncompressed bytes per split: what one process may buffer ahead of the profiler."""
-WORKER_MIN_BYTES = 128 * 1024 * 1024
-"""Uncompressed bytes a worker process must have to read before it is worth starting."""
+WORKER_MIN_BYTES = 8 * 1024**3
+"""Uncompressed bytes a worker process must have to read before it is worth starting.
+
+One process already uses every core: a batch's columns are profiled on threads
+(:mod:`.column_threads`). A worker process adds a copy of every exact-count table,
+and a serialization and a merge per split in the parent. Measured on the repo's
+5M-row benchmark file (2 cores, load ~6): one process 24 s / 1.0 GiB, two worker
+processes 42-46 s / 2.0 GiB. So workers start, unasked, only for tables far larger
+than that file; ``workers=N`` still starts them on request."""
 
 ProgressCallback = Callable[[int, int], None]
 
@@ -93,7 +101,9 @@ def profile_table(
     ``columns`` limits the profile (top-level names, or dotted names of struct
     fields); ``metrics`` names the metrics the caller needs, which only `auto`
     uses to choose a mode. ``progress(rows_read, bytes_read)`` is called with
-    running totals as batches arrive. ``workers`` defaults to the CPU count.
+    running totals as batches arrive. ``workers`` (processes) defaults to what the
+    table's size repays (:data:`WORKER_MIN_BYTES` a worker): usually one, whose
+    threads profile the columns on every core.
     """
     try:
         chosen = ProfileMode(mode)
@@ -352,8 +362,9 @@ def _useful_workers(splits: list[ScanSplit], cores: int, notes: list[str]) -> in
     useful = max(1, min(cores, len(splits), math.ceil(total / WORKER_MIN_BYTES)))
     if useful < cores:
         notes.append(
-            f"full: {useful} of {cores} cores used, {total / 2**20:.0f} MiB to read "
-            f"({WORKER_MIN_BYTES // 2**20} MiB a worker)"
+            f"full: {useful} worker process{'es' if useful > 1 else ''} for "
+            f"{total / 2**20:.0f} MiB to read ({WORKER_MIN_BYTES // 2**20} MiB a worker), "
+            f"columns on {column_threads()} threads"
         )
     load = _load_average()
     if useful > 1 and load is not None and load >= cores - 0.5:
