@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 from dataprof.connector import DEFAULT_BATCH_SIZE, Capability, ScanSplit
 from dataprof.errors import ConfigurationError, ConnectorError, PluginError
-from dataprof.profiling.metadata import profile_from_metadata
 from dataprof.profiling.column_threads import column_threads
+from dataprof.profiling.metadata import profile_from_metadata
 from dataprof.profiling.mode_choice import (
     AUTO_FULL_SCAN_MAX_BYTES,
     AUTO_FULL_SCAN_MAX_ROWS,
