@@ -68,8 +68,9 @@ def test_the_cli_profiles_a_parquet_file_without_importing_pyarrow_dataset(
 
 def test_reading_parquet_files_imports_neither_dataset_nor_pandas(tmp_path: Path) -> None:
     """The connector's own work (footers, planning, reading every split) pulls in
-    neither. (A full profile still imports pandas: pyarrow's ``Array.to_numpy`` and
-    ``Scalar.as_py`` of a zoned timestamp consult pyarrow's pandas shim.)"""
+    neither. (A full profile still imports pandas: pyarrow 26 imports it through its
+    pandas shim on ``pa.array``, ``pa.scalar`` and ``Array.to_numpy``, which the engine
+    calls.)"""
     for i in range(2):
         pq.write_table(standard_table(), tmp_path / f"part-{i}.parquet", row_group_size=2)
     code = (
