@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import os
 import random
 import struct
 import sys
@@ -64,7 +65,14 @@ def main(seed: int, count: int) -> None:
     rng = random.Random(seed)
     small = profile_batches(table(1, 3_000).to_batches(1000), table(1, 1).schema, column_metrics=[])
     large = profile_batches(table(2, 40_000).to_batches(), table(2, 1).schema, column_metrics=[])
-    files = [write_state(s, key=KEY, meta={"item": n}) for n, s in enumerate([small, large])]
+    # past a tiny exact-count budget: sketches and the distribution summary travel too
+    os.environ["DATAPROF_EXACT_BUDGET_MIB"] = "0.01"
+    past = profile_batches(
+        table(3, 20_000).to_batches(5_000), table(3, 1).schema, column_metrics=[]
+    )
+    del os.environ["DATAPROF_EXACT_BUDGET_MIB"]
+    states = [small, large, past]
+    files = [write_state(s, key=KEY, meta={"item": n}) for n, s in enumerate(states)]
     outcomes: Counter[str] = Counter()
     for n in range(count):
         original = rng.choice(files)
