@@ -2,7 +2,8 @@
 
 Which figure uses which sketch, and when a column counts exactly instead, is told
 in :mod:`.value_counter` (distinct count, top values) and the numeric accumulator
-(quantiles, histogram: KLL).
+(quantiles: KLL; histogram and outlier count past the exact-count budget: the
+deterministic :mod:`.accumulators.distribution_summary`).
 
 Sketches in a finished profile (``TableProfile.sketches``) are base64 strings:
 ``"<column>/kll"`` is a ``datasketches.kll_doubles_sketch`` over the column's values

@@ -1,5 +1,6 @@
 """Quantiles and histograms of a numeric column: exact from its value counts when the
-column kept them (:mod:`dataprof.profiling.value_counter`), else from its KLL sketch.
+column kept them (:mod:`dataprof.profiling.value_counter`), else from its KLL sketch
+(quantiles) and its :mod:`.distribution_summary` (histogram, outlier count).
 
 Both follow numpy: quantiles by the inverted-CDF definition (the smallest value
 whose cumulative share reaches the rank), histograms in equal-width bins from min
