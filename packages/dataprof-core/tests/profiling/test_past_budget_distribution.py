@@ -161,11 +161,15 @@ def test_a_parquet_file_past_the_budget_gets_an_exact_histogram(tmp_path: Path) 
     connector = FileConnector(config)
     with _budget(_TINY_BUDGET_MIB):
         profiles = [
-            profile_table(connector, mode="full", workers=workers, batch_size=batch)
+            profile_table(
+                connector, mode="full", workers=workers, batch_size=batch, parallel_min_rows=0
+            )
             for workers, batch in ((1, 65_536), (2, 5_000))
         ]
+    assert any("worker processes" in note for note in profiles[1].notes), profiles[1].notes
     for profile in profiles:
         for name in ("delay", "amount"):
+            assert not profile.column(name).metrics["distinct_count"].exact  # past the budget
             histogram = profile.column(name).metrics["histogram"]
             assert histogram.exact
             expected = _numpy_counts(table.column(name).to_numpy(), histogram.value["edges"])
