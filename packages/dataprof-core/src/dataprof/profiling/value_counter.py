@@ -11,8 +11,9 @@ Past the budget the table goes, weighted, into two sketches, and the counter sta
 sketched: an HLL sketch for the distinct count (numbers: a numpy one,
 :mod:`.register_hll`, fed a batch at a time) and a frequent-items sketch for the
 top values. Values seen once (in a batch, or in the table when it degrades) skip
-the frequent-items sketch, which can undercount a value by one each time; the
-count error adds the number of times it happened (``pruned``).
+the frequent-items sketch, as do all but the :data:`FED_PER_PART` most repeated
+ones; each time that can undercount a value by the count of the last one fed, and
+the count error adds it up (``pruned``).
 
 The switch depends only on the *set* of values seen, so merging stays honest: a
 part never holds more distinct values than the whole, so if the whole fits every
@@ -46,6 +47,7 @@ if TYPE_CHECKING:
 __all__ = [
     "CLEARLY_OVER",
     "DEFAULT_EXACT_BUDGET_MIB",
+    "FED_PER_PART",
     "FOLD_AT",
     "FOUND_SHARE",
     "STORED_TOP_KEYS",
@@ -59,6 +61,9 @@ DEFAULT_EXACT_BUDGET_MIB = 32
 FOUND_SHARE = 2 * 3.5 / 2**FREQUENT_LG_MAX_MAP_SIZE
 """A value above this share of the values is always recognised by the sketch (2 x its
 a-priori error, 3.5 / map size): ~0.085% with a map of 2**13."""
+FED_PER_PART = 2048
+"""Most keys one batch (or a degrading table) feeds the frequent items, one Python call
+each: a table of two million repeated amounts used to feed a million."""
 FOLD_AT = 1.5
 """Pending pairs costing this many budgets are folded (or, clearly over, not kept):
 past the margin below, so a column of all-distinct numbers never folds in vain."""
@@ -183,8 +188,10 @@ class ValueCounter:
     def _sketch(
         self, keys: pa.Array, counts: npt.NDArray[Any], render: Render, hll_key: Render
     ) -> None:
-        """Every distinct key feeds the HLL once; keys seen more than once feed the
-        frequent items with their counts (a once-seen key is off by one at most)."""
+        """Every distinct key feeds the HLL once; the frequent items get the keys seen
+        more than ``c`` times with their counts, where ``c`` is 1, or more when over
+        :data:`FED_PER_PART` keys repeat (the count of the last one fed). A key left
+        out is off by at most ``c``, which ``pruned`` adds to every bound."""
         import numpy as np
         import pyarrow as pa
 
@@ -199,14 +206,17 @@ class ValueCounter:
             # map() keeps the per-value call in C; a Python for-loop doubles the cost.
             for _ in map(self.hll.update, hashed):
                 pass
-        heavy = counts > 1
+        cut = 1
+        if int(np.count_nonzero(counts > 1)) > FED_PER_PART:
+            cut = int(np.partition(counts, len(counts) - FED_PER_PART)[len(counts) - FED_PER_PART])
+        heavy = counts > cut
         update = self.top.update
         for text, count in zip(
             render(keys.filter(pa.array(heavy))), counts[heavy].tolist(), strict=True
         ):
             update(text, count)
         if not heavy.all():
-            self.pruned += 1
+            self.pruned += cut
 
     # -- merging -----------------------------------------------------------------------
     def merge(self, other: ValueCounter, render: Render, hll_key: Render) -> None:
@@ -261,6 +271,15 @@ class ValueCounter:
         probe = "\x00dataprof:max-error"
         offset = int(self.top.get_upper_bound(probe)) - int(self.top.get_lower_bound(probe))
         return offset + self.pruned
+
+    def most_any_count(self) -> int:
+        """The most times any one value may occur, by the sketch: the largest upper
+        bound it tracks, or what an untracked value may reach (0 when exact)."""
+        unseen = self.max_error()
+        if self.table is not None or self.top is None or self.top.is_empty():
+            return unseen
+        rows = self.top.get_frequent_items(ds_module().frequent_items_error_type.NO_FALSE_NEGATIVES)
+        return max([unseen, *(int(ub) + self.pruned for *_, ub in rows)])
 
     def sketched_top(self, limit: int) -> list[SketchedTop]:
         """The values certain to be among the ``limit`` most frequent, with count bounds.

@@ -159,8 +159,10 @@ class _CountingMixin:
             # No value's lower bound clears the error: each occurs at most twice the error.
             note = f"no value occurs in more than {found:.3%} of values"
         else:
+            most = min(1.0, counter.most_any_count() / valid)
             note = (
-                f"no value is certain to rank among the {limit} most frequent "
-                f"(counts are known within +-{error:,})"
+                f"no value occurs in more than {most:.3%} of values, and none is certain "
+                f"to rank among the {limit} most frequent (counts are known within "
+                f"+-{error:,})"
             )
         return top, found, note
