@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     import numpy.typing as npt
     import pyarrow as pa
 
-__all__ = ["BYTES_PER_KEY", "ExactCounts"]
+__all__ = ["BYTES_PER_KEY", "ExactCounts", "string_bytes"]
 
 BYTES_PER_KEY = 16
 """What a key costs besides its own bytes: 8 for the count, 8 for the value or offset."""
@@ -70,7 +70,7 @@ def _to_arrow(keys: npt.NDArray[Any], key_type: pa.DataType) -> pa.Array:
     return pa.array(keys, key_type)
 
 
-def _string_bytes(keys: pa.Array) -> int:
+def string_bytes(keys: pa.Array) -> int:
     """The bytes of a large string or binary array's values, from its first and last
     offsets (no pass over the values)."""
     import numpy as np
@@ -218,7 +218,7 @@ class ExactCounts:
             return size
         keys = self._keys
         if pa.types.is_large_string(keys.type) or pa.types.is_large_binary(keys.type):
-            size += _string_bytes(keys)
+            size += string_bytes(keys)
         return size
 
     def top(self, limit: int) -> list[tuple[Any, int]]:

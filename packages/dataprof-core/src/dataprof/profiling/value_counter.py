@@ -35,9 +35,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from dataprof.profiling.exact_counts import BYTES_PER_KEY, ExactCounts
+from dataprof.profiling.exact_counts import BYTES_PER_KEY, ExactCounts, string_bytes
 from dataprof.profiling.register_hll import MAGIC as REGISTER_HLL_MAGIC
-from dataprof.profiling.register_hll import RegisterHll
+from dataprof.profiling.register_hll import RegisterHll, hash_strings
 from dataprof.profiling.sketches import FREQUENT_LG_MAX_MAP_SIZE, HLL_LG_K, ds_module
 
 if TYPE_CHECKING:
@@ -70,6 +70,7 @@ past the margin below, so a column of all-distinct numbers never folds in vain."
 CLEARLY_OVER = 1.25
 """How far past the budget an estimate must put a column to skip folding it (see
 :meth:`ValueCounter._clearly_over_budget`)."""
+_ESTIMATE_MAX_MEAN_BYTES = 64
 _HLL_STD_DEVS = 2  # ~95% confidence, the convention `Metric.error_bound` documents
 STORED_TOP_KEYS = 32
 """Values the stored frequent-items sketch (``<column>/top``, read by the top-values drift
@@ -144,21 +145,36 @@ class ValueCounter:
         self._sketch(keys, counts, render, hll_key)
 
     def _clearly_over_budget(self, hll_key: Render) -> bool:
-        """Numbers only (hashed by numpy at once): whether an HLL of the table and its
-        pending pairs puts the distinct values past :data:`CLEARLY_OVER` times the
-        budget, so that folding them (a sort of millions of keys) would be wasted.
+        """Whether an HLL of the table and its pending pairs (hashed by numpy at once:
+        numbers, and text of short values) puts the distinct values past
+        :data:`CLEARLY_OVER` times the budget, so that folding them (a sort or a hash
+        of millions of keys) would be wasted.
         The margin is 30 standard errors of the estimate: a set within the budget
         is never taken for one over it."""
         import numpy as np
+        import pyarrow as pa
 
         assert self.table is not None
         hll = RegisterHll()
-        for keys, _ in self.table.unfolded():
-            hashed = hll_key(keys)
-            if not isinstance(hashed, np.ndarray):
-                return False
-            hll.update_hashes(hashed)
-        return hll.get_estimate() * BYTES_PER_KEY > CLEARLY_OVER * self.budget
+        per_key = float(BYTES_PER_KEY)
+        parts = self.table.unfolded()
+        if pa.types.is_large_string(self.table.key_type) or pa.types.is_large_binary(
+            self.table.key_type
+        ):
+            keys_total = sum(len(keys) for keys, _ in parts)
+            mean = sum(string_bytes(keys) for keys, _ in parts) / max(1, keys_total)
+            if mean > _ESTIMATE_MAX_MEAN_BYTES:
+                return False  # hashing long text in numpy costs more than a fold
+            per_key += mean
+            for keys, _ in parts:
+                hll.update_hashes(hash_strings(keys))
+        else:
+            for keys, _ in parts:
+                hashed = hll_key(keys)
+                if not isinstance(hashed, np.ndarray):
+                    return False
+                hll.update_hashes(hashed)
+        return hll.get_estimate() * per_key > CLEARLY_OVER * self.budget
 
     def settle(self, render: Render, hll_key: Render) -> None:
         """Fold pending values and degrade if the whole set is over budget."""
