@@ -22,8 +22,10 @@ its peak memory is the largest sum of RSS over the child and its descendants
 (worker processes included), sampled every 20 ms with psutil (pages a forked worker
 shares with its parent count twice, so dataprof's figure is an upper bound):
 
-- dataprof: ``profile_table(mode="full")`` with the default workers; dataprof-1p the
-  same with ``workers=1``;
+- dataprof: ``profile_table(mode="full")`` as a user gets it (one process, a batch's
+  columns on a thread per core); dataprof-1core the same on one thread
+  (``DATAPROF_THREADS=1``), the one-core baseline; dataprof-procs one worker
+  process per core (``workers=os.cpu_count()``), merged;
 - duckdb: ``SUMMARIZE`` plus a top-10 ``GROUP BY`` per column (the wide files:
   ``SUMMARIZE`` only, the issue's reference);
 - polars: ``describe()`` plus ``value_counts()`` per column (not on wide files);
@@ -266,8 +268,13 @@ def run_dataprof(path: str) -> dict[str, object]:
     return _dataprof(path, None)
 
 
-def run_dataprof_one_process(path: str) -> dict[str, object]:
+def run_dataprof_one_core(path: str) -> dict[str, object]:
+    os.environ["DATAPROF_THREADS"] = "1"  # read before the first batch
     return _dataprof(path, 1)
+
+
+def run_dataprof_processes(path: str) -> dict[str, object]:
+    return _dataprof(path, os.cpu_count() or 1)
 
 
 def run_duckdb(path: str) -> dict[str, object]:
@@ -316,7 +323,8 @@ def run_read_floor(path: str) -> dict[str, object]:
 
 TOOLS = {
     "dataprof": run_dataprof,
-    "dataprof-1p": run_dataprof_one_process,
+    "dataprof-1core": run_dataprof_one_core,
+    "dataprof-procs": run_dataprof_processes,
     "duckdb": run_duckdb,
     "duckdb-summarize": run_duckdb_summarize,
     "polars": run_polars,
@@ -331,6 +339,27 @@ def child(tool: str, path: str) -> None:
     print(json.dumps({"seconds": elapsed, **info}, default=str))
 
 
+def _write_bytecode() -> None:
+    """Compile every tool's modules once, so no child pays for compiling them (a user's
+    installation has its bytecode; ``PYTHONDONTWRITEBYTECODE`` would make each child
+    compile pandas, pyarrow and dataprof again: a second and a half each, measured)."""
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "import dataprof.profiling, pyarrow.parquet, pandas, duckdb, polars",
+        ],
+        env=_child_env(None),
+        check=False,
+    )
+
+
+def _child_env(env: dict[str, str] | None) -> dict[str, str]:
+    merged = {**os.environ, **(env or {})}
+    merged.pop("PYTHONDONTWRITEBYTECODE", None)
+    return merged
+
+
 def measure(tool: str, path: Path, env: dict[str, str] | None = None) -> dict[str, float]:
     """Run ``tool`` in a child process; its time and the peak RSS of its process tree."""
 
@@ -338,7 +367,7 @@ def measure(tool: str, path: Path, env: dict[str, str] | None = None) -> dict[st
         [sys.executable, __file__, "--child", tool, str(path)],
         stdout=subprocess.PIPE,
         text=True,
-        env={**os.environ, **(env or {})},
+        env=_child_env(env),
     )
     peak = peak_tree_rss(process)
     out, _ = process.communicate()
@@ -382,9 +411,14 @@ def report(title: str, path: Path, tools: list[str], top_out: Path | None) -> di
         vs_floor = r["seconds"] / floor["seconds"] if floor else float("nan")
         mem = r["peak_mib"] / duck["peak_mib"] if duck else float("nan")
         print(f"  {tool:<17}{vs_duck:>9.2f}{vs_floor:>9.2f}{mem:>14.2f}")
-    if "dataprof" in results and "dataprof-1p" in results:
-        speedup = results["dataprof-1p"]["seconds"] / results["dataprof"]["seconds"]
-        print(f"  workers: {os.cpu_count()} cores, speedup over 1 process {speedup:.2f}x")
+    if "dataprof" in results and "dataprof-1core" in results:
+        one = results["dataprof-1core"]["seconds"]
+        line = (
+            f"  {os.cpu_count()} cores: column threads {one / results['dataprof']['seconds']:.2f}x"
+        )
+        if "dataprof-procs" in results:
+            line += f", worker processes {one / results['dataprof-procs']['seconds']:.2f}x"
+        print(line + " the speed of one core")
     return results
 
 
@@ -475,7 +509,8 @@ def main() -> None:
     mixed = _sizes("DATAPROF_BENCH_ROWS", "1000000,5000000", "200000", args.quick)
     hc = _sizes("DATAPROF_BENCH_HC_ROWS", "5000000", "200000", args.quick)
     wide = _sizes("DATAPROF_BENCH_WIDE_ROWS", "1000,100000", "1000,10000", args.quick)
-    all_tools = ["dataprof", "dataprof-1p", "duckdb", "polars", "read-floor"]
+    all_tools = ["dataprof", "dataprof-1core", "dataprof-procs", "duckdb", "polars", "read-floor"]
+    _write_bytecode()
     print(f"cores: {os.cpu_count()}; load average {os.getloadavg()[0]:.1f}")
     with tempfile.TemporaryDirectory() as scratch:
         top_out = Path(scratch) / "top.json"
@@ -498,7 +533,7 @@ def main() -> None:
         if not args.no_wide:
             for rows in wide:
                 path = ensure("wide", rows)
-                tools = ["dataprof", "dataprof-1p", "duckdb-summarize", "read-floor"]
+                tools = ["dataprof", "dataprof-1core", "duckdb-summarize", "read-floor"]
                 report(f"wide, {WIDE_COLUMNS:,} columns x {rows:,} rows", path, tools, None)
     if not args.no_breakdown:
         breakdown(ensure("mixed", min(mixed)))
