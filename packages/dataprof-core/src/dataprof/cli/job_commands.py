@@ -58,7 +58,11 @@ def profile(
     spec: SpecOption,
     workers: Annotated[
         int | None,
-        typer.Option("--workers", min=1, help="Processes for a full scan (the task's vCPUs)."),
+        typer.Option(
+            "--workers",
+            min=1,
+            help="Processes for a full scan (default: one, its threads on every vCPU).",
+        ),
     ] = None,
     store: StoreOption = None,
     archive: ArchiveOption = None,
