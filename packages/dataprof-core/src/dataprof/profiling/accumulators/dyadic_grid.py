@@ -36,6 +36,25 @@ _MIN_SHIFT = -1200  # below float64's smallest subnormal (2**-1074)
 _MAX_SHIFT = 1100  # above float64's largest value (2**1024)
 
 
+def _moved(low: int, n: int, by: int, new_low: int) -> npt.NDArray[Any]:
+    """Where bins ``low .. low + n - 1`` land, counted from ``new_low``, once their
+    width grows by ``by`` bits. Indices of uint64 values may pass 2**63 (unsigned
+    arithmetic then); a shift of 64 bits or more leaves 0, or -1 below zero."""
+    import numpy as np
+
+    if low >= 0 and new_low >= 0:
+        if by >= 64:
+            return np.full(n, -new_low, dtype=np.int64)
+        unsigned = np.uint64(low) + np.arange(n, dtype=np.uint64)
+        moved: npt.NDArray[Any] = ((unsigned >> np.uint64(by)) - np.uint64(new_low)).astype(
+            np.int64
+        )
+        return moved
+    signed = low + np.arange(n, dtype=np.int64)  # a negative value: an int64 column
+    shifted: npt.NDArray[Any] = (signed >> min(by, 63)) - new_low
+    return shifted
+
+
 class DyadicGrid:
     """Exact counts in bins ``[i * 2**shift, (i + 1) * 2**shift)``, ``i`` from ``low``."""
 
@@ -96,8 +115,8 @@ class DyadicGrid:
         size = self._index(maximum, shift) - low + 1
         counts = np.zeros(size, dtype=np.int64)
         if len(self.counts):
-            old = self.low + np.arange(len(self.counts), dtype=np.int64)
-            np.add.at(counts, (old >> (shift - self.shift)) - low, self.counts)
+            where = _moved(self.low, len(self.counts), shift - self.shift, low)
+            np.add.at(counts, where, self.counts)
         self.shift, self.low, self.counts = shift, low, counts
         self.minimum, self.maximum = minimum, maximum
 
@@ -162,8 +181,8 @@ class DyadicGrid:
         minimum, maximum = min(self.minimum, other.minimum), max(self.maximum, other.maximum)
         shift = self._needed_shift(minimum, maximum, max(self.shift, other.shift))
         self._regrid(minimum, maximum, shift)
-        theirs = other.low + np.arange(len(other.counts), dtype=np.int64)
-        np.add.at(self.counts, (theirs >> (shift - other.shift)) - self.low, other.counts)
+        where = _moved(other.low, len(other.counts), shift - other.shift, self.low)
+        np.add.at(self.counts, where, other.counts)
 
     # -- reading -----------------------------------------------------------------------
     def edge_value(self, index: int) -> Any:
@@ -196,8 +215,11 @@ class DyadicGrid:
             if nearest is not None and abs(float(self.edge_value(nearest))) <= width / 2:
                 inner.remove(nearest)
             inner = sorted([*inner, zero])
-        own = self.low + np.arange(len(self.counts), dtype=np.int64)
-        shown = np.searchsorted(np.array(inner, dtype=np.int64), own, side="right")
+        # positions counted from ``low`` (indices of uint64 values may pass 2**63)
+        size = len(self.counts)
+        relative = [min(max(i - self.low, -1), size) for i in inner]
+        own = np.arange(size, dtype=np.int64)
+        shown = np.searchsorted(np.array(relative, dtype=np.int64), own, side="right")
         counts = np.zeros(len(inner) + 1, dtype=np.int64)
         np.add.at(counts, shown, self.counts)
         edges = [first, *(self.edge_value(i) for i in inner), last]
