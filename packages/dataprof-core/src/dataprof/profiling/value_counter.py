@@ -70,7 +70,7 @@ past the margin below, so a column of all-distinct numbers never folds in vain."
 CLEARLY_OVER = 1.25
 """How far past the budget an estimate must put a column to skip folding it (see
 :meth:`ValueCounter._clearly_over_budget`)."""
-_ESTIMATE_MAX_MEAN_BYTES = 64
+_NUMPY_HASH_MAX_MEAN_BYTES = 64
 _HLL_STD_DEVS = 2  # ~95% confidence, the convention `Metric.error_bound` documents
 STORED_TOP_KEYS = 32
 """Values the stored frequent-items sketch (``<column>/top``, read by the top-values drift
@@ -145,8 +145,8 @@ class ValueCounter:
         self._sketch(keys, counts, render, hll_key)
 
     def _clearly_over_budget(self, hll_key: Render) -> bool:
-        """Whether an HLL of the table and its pending pairs (hashed by numpy at once:
-        numbers, and text of short values) puts the distinct values past
+        """Whether an HLL of the table and its pending pairs (hashed by numpy at once for
+        numbers and short text, by DataSketches for long text) puts the distinct values past
         :data:`CLEARLY_OVER` times the budget, so that folding them (a sort or a hash
         of millions of keys) would be wasted.
         The margin is 30 standard errors of the estimate: a set within the budget
@@ -163,9 +163,16 @@ class ValueCounter:
         ):
             keys_total = sum(len(keys) for keys, _ in parts)
             mean = sum(string_bytes(keys) for keys, _ in parts) / max(1, keys_total)
-            if mean > _ESTIMATE_MAX_MEAN_BYTES:
-                return False  # hashing long text in numpy costs more than a fold
             per_key += mean
+            if mean > _NUMPY_HASH_MAX_MEAN_BYTES:
+                # Long text: fewer keys fit the budget, and DataSketches hashes them
+                # faster than numpy; either beats hashing them all again in a fold.
+                ds = ds_module()
+                sketch = ds.hll_sketch(HLL_LG_K, ds.tgt_hll_type.HLL_8)
+                for keys, _ in parts:
+                    for _ in map(sketch.update, hll_key(keys)):
+                        pass
+                return float(sketch.get_lower_bound(3)) * per_key > CLEARLY_OVER * self.budget
             for keys, _ in parts:
                 hll.update_hashes(hash_strings(keys))
         else:
