@@ -151,3 +151,22 @@ def test_outliers_are_counted_exactly_and_read_the_same_on_every_run() -> None:
         assert f"{metric.value['count']:,} values" in found.description
         texts.append(found.description)
     assert texts[0] == texts[1]
+
+
+def test_past_the_budget_empty_text_and_bytes_count_as_values(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """DataSketches' HLL ignores empty strings and takes no bytes: past the budget ''
+    still counts apart from '0', and a binary column stays profiled."""
+    monkeypatch.setenv("DATAPROF_EXACT_BUDGET_MIB", "0")
+    table = pa.table(
+        {
+            "s": ["", "0", "a", "", "0"] * 40,
+            "b": [b"", b"\x00", b"a", b"", b"\x00"] * 40,
+        }
+    )
+    columns = _profile(table, chunk=7)
+    for name in ("s", "b"):
+        assert columns[name].supported, columns[name].unsupported_reason
+        assert not columns[name].metrics["distinct_count"].exact
+        assert columns[name].distinct_count == 3
