@@ -2,7 +2,8 @@
 
 One module per type family: :mod:`.base` (rows, nulls, the shared parts),
 :mod:`.counting` (distinct and top values), :mod:`.lengths`, :mod:`.numeric`
-(numbers and time), :mod:`.text` (strings and bytes), :mod:`.boolean` and
+(numbers and time; past the budget :mod:`.numeric_summary`, its final figures
+:mod:`.numeric_figures`), :mod:`.text` (strings and bytes), :mod:`.boolean` and
 :mod:`.nested` (lists, maps, structs). :func:`make_accumulator` picks one.
 """
 

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 __all__ = [
+    "DECIMAL_PRECISION",
     "FLOAT_UNIT_EXPONENT",
     "chan_merge",
     "exact_decimal_unscaled_sum",
@@ -40,6 +41,9 @@ __all__ = [
     "scaled_m2",
 ]
 
+DECIMAL_PRECISION = 120
+"""Decimal context precision for exact decimal sums and means: enough for any sum of
+decimal256 values."""
 FLOAT_UNIT_EXPONENT = 1126
 """Float sums are integers in units of 2**-1126 (the least significant bit of the
 smallest subnormal's 53-bit significand)."""
