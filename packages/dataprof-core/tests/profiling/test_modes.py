@@ -225,6 +225,32 @@ def test_metadata_mode_reads_parquet_statistics(parquet_connector: ConnectorFact
     assert price.distinct_count is None  # metadata does not know; nothing is guessed
 
 
+def test_long_text_bounds_from_metadata_are_cut_as_a_scan_cuts_them(
+    parquet_connector: ConnectorFactory,
+) -> None:
+    """Parquet (and Iceberg in ``full`` metrics mode) can hold whole values as bounds:
+    a profile from metadata keeps at most 128 bytes of text (64 of bytes), like a scan."""
+    table = pa.table(
+        {
+            "s": ["é" * 300 + "a", "é" * 300 + "b", "a"],
+            "b": [b"\x01" * 100, b"\x02" * 100, b"\x00"],
+            "short": ["数" * 42 + "é", "a", "b"],  # 128 bytes: whole
+        }
+    )
+    connector = parquet_connector(table)
+    profile = profile_table(connector, mode="metadata")
+    scanned = profile_table(connector, mode="full", workers=1)
+    columns = {c.column_name: c for c in profile.columns}
+    s, b, short = columns["s"], columns["b"], columns["short"]
+    assert (s.min_value, s.max_value) == ("a", "é" * 63 + "ê")  # prefix, last character bumped
+    assert s.max_value == scanned.columns[0].max_value
+    assert not s.metrics["max"].exact
+    assert s.metrics["max"].error_kind == "bound"
+    assert b.max_value == b"\x02" * 63 + b"\x03"
+    assert not b.metrics["max"].exact
+    assert short.max_value == "数" * 42 + "é"
+
+
 def test_metadata_mode_needs_the_capability(tmp_path: Path) -> None:
     path = tmp_path / "t.csv"
     pacsv.write_csv(_mixed(10), path)

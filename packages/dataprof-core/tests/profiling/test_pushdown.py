@@ -345,3 +345,33 @@ def test_a_missing_or_repeated_column_is_a_connector_error(
         profile_table(connector, mode="pushdown")
     assert "_Answering" in str(info.value)
     assert info.value.source == "file"
+
+
+def test_long_text_from_sql_is_cut_as_a_scan_cuts_it(tmp_path: Path) -> None:
+    """An engine returns whole values: min, max and top values are cut to what a scan
+    shows (128 bytes, a cut max bumped, both labelled bound), digests alike."""
+    from dataprof.profiling.accumulators.long_values import MAX_TEXT_BYTES
+    from dataprof.testing import assert_pushdown_agrees
+
+    values = {
+        "accents": ["é" * 300 + "a"] * 3 + ["é" * 300 + "b"] * 2 + ["é" * 300 + "c"],
+        "cjk": ["数" * 5_000 + "1"] * 3 + ["数" * 5_000 + "2"] * 2 + ["数" * 5_000 + "3"],
+        "short": ["a"] * 3 + ["b"] * 2 + ["数" * 42 + "é"],  # 128 bytes: kept whole
+    }
+    table = pa.table(values)
+    connector = DuckDBPushdownConnector(_write(tmp_path, table))
+    pushed = profile_table(connector, mode="pushdown")
+    scanned = profile_table(connector, mode="full", workers=1)
+    assert_pushdown_agrees(pushed, scanned, table)
+    scan = {c.column_name: c for c in scanned.columns}
+    for p in pushed.columns:
+        s, name = scan[p.column_name], p.column_name
+        assert p.metrics["min"].source is MetricSource.PUSHDOWN
+        assert (p.min_value, p.max_value) == (s.min_value, s.max_value)
+        assert [t.value for t in p.top_values] == [t.value for t in s.top_values]
+        shown = [p.min_value, p.max_value, *(t.value for t in p.top_values)]
+        assert all(len(v.encode()) <= MAX_TEXT_BYTES for v in shown)
+        long = name != "short"
+        assert p.metrics["max"].exact is not long
+        assert p.metrics["max"].error_kind == ("bound" if long else None)
+    assert pushed.columns[2].max_value == "数" * 42 + "é"

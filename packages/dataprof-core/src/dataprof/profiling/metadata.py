@@ -39,6 +39,16 @@ def _meta(value: Any, *, exact: bool = True, kind: str | None = None) -> Metric:
     )
 
 
+def _shown_bound(value: Any, inferred: str, *, upper: bool) -> tuple[Any, bool]:
+    """A text or bytes bound (metadata written with full bounds holds whole values) cut
+    to the length a scan shows, and whether it was cut."""
+    from dataprof.profiling.accumulators.long_values import cut_bound
+
+    if isinstance(value, bytes) or (isinstance(value, str) and inferred == "string"):
+        return cut_bound(value, upper=upper)
+    return value, False
+
+
 def column_from_statistics(
     name: str,
     data_type: pa.DataType | None,
@@ -78,10 +88,12 @@ def column_from_statistics(
         )
     if stats.nan_count is not None:
         metrics["nan_count"] = _meta(stats.nan_count, exact=exact, kind="bound")
+    lower, lower_cut = _shown_bound(stats.lower_bound, inferred, upper=False)
+    upper, upper_cut = _shown_bound(stats.upper_bound, inferred, upper=True)
     if stats.lower_bound is not None:
-        metrics["min"] = _meta(stats.lower_bound, exact=stats.bounds_exact, kind="bound")
+        metrics["min"] = _meta(lower, exact=stats.bounds_exact and not lower_cut, kind="bound")
     if stats.upper_bound is not None:
-        metrics["max"] = _meta(stats.upper_bound, exact=stats.bounds_exact, kind="bound")
+        metrics["max"] = _meta(upper, exact=stats.bounds_exact and not upper_cut, kind="bound")
     if stats.size_bytes is not None:
         metrics["size_bytes"] = _meta(stats.size_bytes)
     for caveat in stats.caveats:
@@ -94,8 +106,8 @@ def column_from_statistics(
         row_count=rows,
         null_count=nulls,
         null_percentage=100.0 * nulls / rows if nulls is not None and rows else None,
-        min_value=stats.lower_bound,
-        max_value=stats.upper_bound,
+        min_value=lower,
+        max_value=upper,
         metrics=metrics,
     )
 

@@ -289,8 +289,37 @@ class _Column:
             self.absent.append("outlier_count")
 
     def bounds(self) -> None:
-        self.add("min", self.value(self.f.min), flat="min_value")
-        self.add("max", self.value(self.f.max), flat="max_value")
+        self.bound("min", self.value(self.f.min), upper=False)
+        self.bound("max", self.value(self.f.max), upper=True)
+
+    def bound(self, name: str, value: Any, *, upper: bool) -> None:
+        """A min or max; text and bytes cut to the length a scan shows, then a bound."""
+        from dataprof.profiling.accumulators.long_values import cut_bound
+        from dataprof.profiling.types import Kind
+
+        if value is not None and self.kind in (Kind.STRING, Kind.BINARY):
+            binary = self.kind is Kind.BINARY
+            cut, was_cut = cut_bound(bytes.fromhex(value) if binary else value, upper=upper)
+            if was_cut:
+                shown = cut.hex() if isinstance(cut, bytes) else cut
+                self.metrics[name] = Metric(
+                    value=shown, exact=False, source=MetricSource.PUSHDOWN, error_kind="bound"
+                )
+                self.flat[f"{name}_value"] = shown
+                return
+        self.add(name, value, flat=f"{name}_value")
+
+    def top_value(self, raw: Any) -> Any:
+        """A top value as a scan shows it (a long text or bytes value by prefix and digest)."""
+        from dataprof.profiling.accumulators.long_values import shown_value
+        from dataprof.profiling.types import Kind
+
+        value = self.value(raw)
+        if self.kind is Kind.STRING:
+            return shown_value(value)
+        if self.kind is Kind.BINARY:
+            return shown_value(bytes.fromhex(value)).hex()
+        return value
 
     def counts(self) -> None:
         f = self.f
@@ -313,7 +342,9 @@ class _Column:
         how = self.approximate.get("top_values") if self.valid > 0 else None
         error = int(how.bound) if how is not None and how.kind == "count" else 0
         top = [
-            TopValue(value=self.value(value), count=min(int(count), self.valid), count_error=error)
+            TopValue(
+                value=self.top_value(value), count=min(int(count), self.valid), count_error=error
+            )
             for value, count in list(f.top_values)[: self.top_n]
             if value is not None and count
         ]

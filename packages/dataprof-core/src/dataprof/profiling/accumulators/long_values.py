@@ -30,6 +30,10 @@ boundary, never inside a character:
   4 KiB costs more to read than to digest, and the exact table is charged its keys'
   bytes against its budget, so memory stays bounded either way.
 
+Figures computed elsewhere are cut the same way: an engine's SQL (pushdown) and file
+metadata (Parquet statistics, Iceberg bounds in ``full`` metrics mode) give whole values,
+shown through :func:`cut_bound` and :func:`shown_value`.
+
 What a profile shows is always derived from the counting key (:func:`bounded_value`,
 :func:`bounded_keys` for many at once, both giving the same text), so a value looks the
 same whether it was counted exactly or past the budget.
@@ -52,6 +56,8 @@ __all__ = [
     "bounded_keys",
     "bounded_value",
     "counting_keys",
+    "cut_bound",
+    "shown_value",
 ]
 
 MAX_TEXT_BYTES = 128
@@ -184,6 +190,29 @@ def bounded_value(value: Any) -> Any:
         digest = hashlib.blake2b(value, digest_size=_DIGEST_BYTES)
         return value[:MAX_BINARY_BYTES] + digest.digest()
     return value
+
+
+def shown_value(value: Any) -> Any:
+    """A text or bytes value counted elsewhere (an engine's SQL) as a scan shows it:
+    through its counting key, so a value over 4 KiB shows the same digest either way."""
+    if isinstance(value, str) and len(value) > MAX_KEY_CHARS:
+        digest = hashlib.blake2b(value.encode("utf-8"), digest_size=_DIGEST_BYTES)
+        value = value[:MAX_KEY_CHARS] + TRUNCATION_MARK + digest.hexdigest()
+    elif isinstance(value, bytes) and len(value) > MAX_KEY_BYTES:
+        value = value[:MAX_KEY_BYTES] + hashlib.blake2b(value, digest_size=_DIGEST_BYTES).digest()
+    return bounded_value(value)
+
+
+def cut_bound(value: Any, *, upper: bool) -> tuple[Any, bool]:
+    """A min (``upper=False``) or max of text or bytes found elsewhere (an engine's SQL,
+    file metadata) at the shown length, and whether it was cut: a cut min is its
+    prefix, a cut max the prefix bumped (None when nothing can be bumped), as a scan's."""
+    if not isinstance(value, str | bytes):
+        return value, False
+    cut, was_cut = _cut(value)
+    if was_cut and upper:
+        return (_upper_bytes(cut) if isinstance(cut, bytes) else _upper_text(cut)), True
+    return cut, was_cut
 
 
 def _buffer_digest(scalar: Any) -> bytes:
