@@ -126,7 +126,7 @@ class ProfileState:
         pairs.sort(key=lambda pair: -pair[1].nbytes)
         run_all(
             [_column_update(self.columns[name], arr) for name, arr in pairs],
-            batch.num_rows * len(pairs),
+            batch.num_rows,
         )
         for name, arr in pairs:
             states = self.plugin_states.get(name)
@@ -505,7 +505,7 @@ def finalize(
 
     run_all(
         [finalize_one(i, acc) for i, (_, acc) in enumerate(chosen)],
-        state.row_count * len(chosen),
+        state.row_count,
     )
     sketches: dict[str, str] = {}
     profiles: list[ColumnProfile] = []
