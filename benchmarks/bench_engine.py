@@ -483,10 +483,13 @@ def breakdown(path: Path) -> None:
 
     connector = _connector(str(path))
     profiler = cProfile.Profile()
+    # cProfile sees one thread: column threads would hide the work behind a lock wait
+    os.environ["DATAPROF_THREADS"] = "1"
     profiler.enable()
     profile_table(connector, mode="full", workers=1)
     profiler.disable()
-    print(f"\n== where the time goes (1 process, {path.name}, cProfile, own time)")
+    del os.environ["DATAPROF_THREADS"]
+    print(f"\n== where the time goes (1 process, 1 thread, {path.name}, cProfile, own time)")
     stats = pstats.Stats(profiler)
     stats.sort_stats("tottime").print_stats(15)
 
