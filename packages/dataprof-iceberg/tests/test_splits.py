@@ -6,7 +6,7 @@ from typing import Any
 
 import pyarrow as pa
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from dataprof import ConfigurationError, ScanSplit, get_connector
@@ -20,6 +20,7 @@ _units = st.lists(st.integers(min_value=0, max_value=10**9), max_size=60).map(
 
 
 @given(units=_units, target=st.integers(min_value=1, max_value=16))
+@example(units=[FileUnit("f000", 0, 0), FileUnit("f001", 0, 0)], target=2)  # empty files
 def test_each_file_once_and_loads_within_one_file(units: list[FileUnit], target: int) -> None:
     splits = balance_files(units, target, snapshot_id=7)
     assert [s.index for s in splits] == list(range(len(splits)))

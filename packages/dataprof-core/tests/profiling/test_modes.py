@@ -100,7 +100,7 @@ def test_default_workers_are_sized_by_the_bytes_to_read(
     monkeypatch.setattr(engine, "_load_average", lambda: 0.2)
     connector = parquet_connector(_mixed(4_000), row_group_size=500)
     profile = profile_table(connector, mode="full", parallel_min_rows=0)
-    assert any("1 worker process for" in note for note in profile.notes), profile.notes
+    assert any("full: one process for" in note for note in profile.notes), profile.notes
     assert not any("worker processes" in note for note in profile.notes), profile.notes
     monkeypatch.setattr(engine, "WORKER_MIN_BYTES", 1)
     profile = profile_table(connector, mode="full", parallel_min_rows=0)

@@ -31,12 +31,14 @@ def balance_files(
     """At most ``target`` splits (fewer when there are fewer files), never empty
     ones; a table with no files gets one empty split so the caller's loop runs."""
     bins = max(1, min(target, len(units)))
-    heap: list[tuple[int, int]] = [(0, i) for i in range(bins)]
+    # (bytes, files, bin): among bins of equal load the one with fewer files, so empty
+    # files spread out too instead of all landing in the first bin.
+    heap: list[tuple[int, int, int]] = [(0, 0, i) for i in range(bins)]
     members: list[list[FileUnit]] = [[] for _ in range(bins)]
     for unit in sorted(units, key=lambda u: (-u.size_bytes, u.path)):
-        load, index = heapq.heappop(heap)
+        load, count, index = heapq.heappop(heap)
         members[index].append(unit)
-        heapq.heappush(heap, (load + unit.size_bytes, index))
+        heapq.heappush(heap, (load + unit.size_bytes, count + 1, index))
     splits: list[ScanSplit] = []
     for files in members:
         if not files and units:

@@ -109,7 +109,7 @@ def profile(
         typer.Option(
             "--workers",
             min=1,
-            help="Processes for a full scan (default: one, its threads on every core; more for tables over 8 GiB).",
+            help="Processes for a full scan (default: one, its threads on every core; more for tables over 8 GiB; tables under 1M rows always use one).",
         ),
     ] = None,
     store: StoreOption = None,

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from rich.cells import cell_len
 from rich.console import Console, Group
 from rich.measure import Measurement
 from rich.padding import Padding
@@ -51,9 +52,12 @@ SEVERITY_STYLE = {
 
 
 def format_value(value: Any, width: int = VALUE_WIDTH) -> str:
-    """One value on one line, at most ``width`` characters."""
+    """One value on one line, at most ``width`` terminal cells (a CJK character takes
+    two); an empty string shows as ``''``, not as nothing."""
     if value is None:
         return ""
+    if value == "":
+        return "''"
     if isinstance(value, float):
         # Plain digits up to a billion (a mean of ids reads 15,511,402.7, not 1.55114e+07).
         text = f"{value:,.1f}" if 1e4 <= abs(value) < 1e9 else f"{value:.6g}"
@@ -64,7 +68,12 @@ def format_value(value: Any, width: int = VALUE_WIDTH) -> str:
     else:
         text = str(value)
     text = text.replace("\n", "\\n").replace("\r", "\\r").replace("\t", "\\t")
-    return text if len(text) <= width else text[: width - 1] + "…"
+    if cell_len(text) <= width:
+        return text
+    cut = text[: width - 1]
+    while cut and cell_len(cut) > width - 1:
+        cut = cut[:-1]
+    return cut + "…"
 
 
 def shorten_path(text: str, width: int) -> str:

@@ -22,7 +22,8 @@ def balanced_splits(units: Sequence[ScanUnit], target: int) -> list[ScanSplit]:
     bins: list[list[ScanUnit]] = [[] for _ in range(max(1, target))]
     loads = [0] * len(bins)
     for unit in sorted(units, key=lambda u: -u[0]):
-        i = loads.index(min(loads))
+        # the least bytes, then the fewest units: empty units spread out too
+        i = min(range(len(bins)), key=lambda b: (loads[b], len(bins[b])))
         bins[i].append(unit)
         loads[i] += unit[0]
     splits: list[ScanSplit] = []

@@ -361,10 +361,12 @@ def _useful_workers(splits: list[ScanSplit], cores: int, notes: list[str]) -> in
         return min(cores, len(splits))
     useful = max(1, min(cores, len(splits), math.ceil(total / WORKER_MIN_BYTES)))
     if useful < cores:
+        threads = column_threads()
         notes.append(
-            f"full: {useful} worker process{'es' if useful > 1 else ''} for "
-            f"{total / 2**20:.0f} MiB to read ({WORKER_MIN_BYTES // 2**20} MiB a worker), "
-            f"columns on {column_threads()} threads"
+            (f"full: {useful} worker processes" if useful > 1 else "full: one process")
+            + f" for {total / 2**20:.0f} MiB to read (more processes pay from "
+            f"{WORKER_MIN_BYTES // 2**20} MiB each), columns on {threads} "
+            + ("threads" if threads > 1 else "thread")
         )
     load = _load_average()
     if useful > 1 and load is not None and load >= cores - 0.5:
