@@ -98,8 +98,6 @@ class ExactCounts:
         self._pending_counts: list[npt.NDArray[np.int64]] = []
         self._pending = 0
         self._pending_bytes = 0
-        self.folds = 0
-        """How many times pending pairs were folded in (callers re-check sizes then)."""
 
     # -- adding ------------------------------------------------------------------------
     def add(self, keys: pa.Array, counts: npt.NDArray[Any]) -> None:
@@ -151,7 +149,6 @@ class ExactCounts:
             counts.insert(0, self._counts)
         self._pending_keys, self._pending_counts, self._pending = [], [], 0
         self._pending_bytes = 0
-        self.folds += 1
         if len(keys) == 1 and not self._sorted:
             self._keys, self._counts = keys[0], counts[0]
             return

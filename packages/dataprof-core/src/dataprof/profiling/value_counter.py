@@ -17,9 +17,9 @@ the count error adds it up (``pruned``).
 
 The switch depends only on the *set* of values seen, so merging stays honest: a
 part never holds more distinct values than the whole, so if the whole fits every
-part did, and merging exact parts is exact. (A column of numbers whose HLL estimate
-is far past the budget switches without folding its pending pairs first: 30
-standard errors past it, no set within the budget is taken for one over it.)
+part did, and merging exact parts is exact. (A column whose HLL estimate is far
+past the budget switches without folding its pending pairs first: 30 standard
+errors past it, no set within the budget is taken for one over it.)
 
 Beyond the budget, a top value is reported only when it is certain: its lower
 bound exceeds what any value it could be confused with might reach, so it is
