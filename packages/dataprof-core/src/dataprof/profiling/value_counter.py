@@ -136,65 +136,75 @@ class ValueCounter:
                 return
             self.table.add(keys, counts)
             if self.table.pending_bytes > FOLD_AT * self.budget:
-                if self._clearly_over_budget(hll_key):
-                    self.degrade(render, hll_key, fold=False)
+                over, distinct = self._clearly_over_budget(hll_key)
+                if over:
+                    self.degrade(render, hll_key, fold=False, distinct=distinct)
                 else:
                     self.table.compact()
                     self.settle(render, hll_key)
             return
         self._sketch(keys, counts, render, hll_key)
 
-    def _clearly_over_budget(self, hll_key: Render) -> bool:
+    def _clearly_over_budget(self, hll_key: Render) -> tuple[bool, Any]:
         """Whether an HLL of the table and its pending pairs (hashed by numpy at once for
-        numbers and short text, by DataSketches for long text) puts the distinct values past
-        :data:`CLEARLY_OVER` times the budget, so that folding them (a sort or a hash
-        of millions of keys) would be wasted.
-        The margin is 30 standard errors of the estimate: a set within the budget
-        is never taken for one over it."""
+        numbers and short text, by DataSketches for long text) puts the distinct values
+        past :data:`CLEARLY_OVER` times the budget, so that folding them (a sort or a
+        hash of millions of keys) would be wasted; and that HLL when it is the kind the
+        counter keeps (numbers, long text), so that giving up does not hash them again.
+        The margin is 30 standard errors of the estimate: a set within the budget is
+        never taken for one over it."""
         import numpy as np
         import pyarrow as pa
 
         assert self.table is not None
-        hll = RegisterHll()
         per_key = float(BYTES_PER_KEY)
         parts = self.table.unfolded()
-        if pa.types.is_large_string(self.table.key_type) or pa.types.is_large_binary(
-            self.table.key_type
-        ):
-            keys_total = sum(len(keys) for keys, _ in parts)
-            mean = sum(string_bytes(keys) for keys, _ in parts) / max(1, keys_total)
-            per_key += mean
-            if mean > _NUMPY_HASH_MAX_MEAN_BYTES:
-                # Long text: fewer keys fit the budget, and DataSketches hashes them
-                # faster than numpy; either beats hashing them all again in a fold.
-                ds = ds_module()
-                sketch = ds.hll_sketch(HLL_LG_K, ds.tgt_hll_type.HLL_8)
-                for keys, _ in parts:
-                    for _ in map(sketch.update, hll_key(keys)):
-                        pass
-                return float(sketch.get_lower_bound(3)) * per_key > CLEARLY_OVER * self.budget
-            for keys, _ in parts:
-                hll.update_hashes(hash_strings(keys))
-        else:
+        key_type = self.table.key_type
+        if not (pa.types.is_large_string(key_type) or pa.types.is_large_binary(key_type)):
+            hll = RegisterHll()
             for keys, _ in parts:
                 hashed = hll_key(keys)
                 if not isinstance(hashed, np.ndarray):
-                    return False
+                    return False, None
                 hll.update_hashes(hashed)
-        return hll.get_estimate() * per_key > CLEARLY_OVER * self.budget
+            return hll.get_estimate() * per_key > CLEARLY_OVER * self.budget, hll
+        keys_total = sum(len(keys) for keys, _ in parts)
+        per_key += sum(string_bytes(keys) for keys, _ in parts) / max(1, keys_total)
+        if per_key - BYTES_PER_KEY <= _NUMPY_HASH_MAX_MEAN_BYTES:
+            estimate = RegisterHll()  # numpy's hashes: an estimate, not the counter's HLL
+            for keys, _ in parts:
+                estimate.update_hashes(hash_strings(keys))
+            return estimate.get_estimate() * per_key > CLEARLY_OVER * self.budget, None
+        # Long text: fewer keys fit the budget, and DataSketches hashes them faster than
+        # numpy; either beats hashing them all again in a fold.
+        ds = ds_module()
+        sketch = ds.hll_sketch(HLL_LG_K, ds.tgt_hll_type.HLL_8)
+        for keys, _ in parts:
+            for _ in map(sketch.update, hll_key(keys)):
+                pass
+        return float(sketch.get_lower_bound(3)) * per_key > CLEARLY_OVER * self.budget, sketch
 
     def settle(self, render: Render, hll_key: Render) -> None:
         """Fold pending values and degrade if the whole set is over budget."""
         if self.table is not None and self.table.size() > self.budget:
             self.degrade(render, hll_key)
 
-    def degrade(self, render: Render, hll_key: Render, *, fold: bool = True) -> None:
+    def degrade(
+        self, render: Render, hll_key: Render, *, fold: bool = True, distinct: Any = None
+    ) -> None:
         """Give up exact counting: the table goes into the sketches, weighted (folded
-        first, or batch by batch as it waits when ``fold`` is false)."""
+        first, or batch by batch as it waits when ``fold`` is false). ``distinct``: an
+        HLL already holding every key of the table, which the counter then keeps."""
         if self.table is None:
             return
         parts = [self.table.arrays()] if fold else self.table.unfolded()
         self.table = None
+        if distinct is not None and self.hll is None:
+            self.hll = distinct
+            self.top = ds_module().frequent_strings_sketch(FREQUENT_LG_MAX_MAP_SIZE)
+            for keys, counts in parts:
+                self._add_to_top(keys, counts, render)
+            return
         for keys, counts in parts:
             self._sketch(keys, counts, render, hll_key)
 
@@ -211,12 +221,9 @@ class ValueCounter:
     def _sketch(
         self, keys: pa.Array, counts: npt.NDArray[Any], render: Render, hll_key: Render
     ) -> None:
-        """Every distinct key feeds the HLL once; the frequent items get the keys seen
-        more than ``c`` times with their counts, where ``c`` is 1, or more when over
-        :data:`FED_PER_PART` keys repeat (the count of the last one fed). A key left
-        out is off by at most ``c``, which ``pruned`` adds to every bound."""
+        """Every distinct key feeds the HLL once, and the repeated ones the frequent
+        items (:meth:`_add_to_top`)."""
         import numpy as np
-        import pyarrow as pa
 
         if not len(keys):
             return
@@ -229,6 +236,18 @@ class ValueCounter:
             # map() keeps the per-value call in C; a Python for-loop doubles the cost.
             for _ in map(self.hll.update, hashed):
                 pass
+        self._add_to_top(keys, counts, render)
+
+    def _add_to_top(self, keys: pa.Array, counts: npt.NDArray[Any], render: Render) -> None:
+        """The frequent items get the keys seen more than ``c`` times with their counts,
+        where ``c`` is 1, or more when over :data:`FED_PER_PART` keys repeat (the count
+        of the last one fed). A key left out is off by at most ``c``, which ``pruned``
+        adds to every bound."""
+        import numpy as np
+        import pyarrow as pa
+
+        if not len(keys):
+            return
         cut = 1
         if int(np.count_nonzero(counts > 1)) > FED_PER_PART:
             cut = int(np.partition(counts, len(counts) - FED_PER_PART)[len(counts) - FED_PER_PART])
