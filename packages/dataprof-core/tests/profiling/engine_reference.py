@@ -8,9 +8,11 @@ numpy, so a bug in the engine's vectorized paths cannot hide in its own referenc
 from __future__ import annotations
 
 import math
+import os
 import statistics
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -219,3 +221,19 @@ def values_of(table: pa.Table, dotted: str) -> list[Any]:
             value = None if value is None else value[part]
         out.append(value)
     return out
+
+
+@contextmanager
+def exact_budget(mib: float | str) -> Iterator[None]:
+    """The per-column exact-count budget (``DATAPROF_EXACT_BUDGET_MIB``) for states made
+    inside the block; a context manager, not ``monkeypatch``, so hypothesis tests can
+    use it per example."""
+    before = os.environ.get("DATAPROF_EXACT_BUDGET_MIB")
+    os.environ["DATAPROF_EXACT_BUDGET_MIB"] = str(mib)
+    try:
+        yield
+    finally:
+        if before is None:
+            del os.environ["DATAPROF_EXACT_BUDGET_MIB"]
+        else:
+            os.environ["DATAPROF_EXACT_BUDGET_MIB"] = before

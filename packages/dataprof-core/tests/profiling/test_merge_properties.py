@@ -9,21 +9,18 @@ one, checked at 3 sigma for the same reason.
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import itertools
 import math
-import os
 import random
 from collections import Counter
-from collections.abc import Iterator
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 import pyarrow as pa
 import pytest
-from engine_reference import check_consistent
+from engine_reference import check_consistent, exact_budget
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -143,20 +140,6 @@ def test_merging_any_split_equals_the_whole(
     assert_same_exact_metrics(whole, merged)
 
 
-@contextlib.contextmanager
-def _exact_budget(nbytes: int) -> Iterator[None]:
-    """The per-column exact-count budget, in bytes, for states made inside the block."""
-    before = os.environ.get("DATAPROF_EXACT_BUDGET_MIB")
-    os.environ["DATAPROF_EXACT_BUDGET_MIB"] = repr(nbytes / 2**20)
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["DATAPROF_EXACT_BUDGET_MIB"]
-        else:
-            os.environ["DATAPROF_EXACT_BUDGET_MIB"] = before
-
-
 @settings(max_examples=40, deadline=None)
 @given(
     records=st.lists(rows, max_size=120),
@@ -170,7 +153,7 @@ def test_a_small_budget_degrades_the_whole_and_the_merged_parts_alike(
 ) -> None:
     """Exactness is a function of the set of values: whatever the split, a column is
     exact in the merged parts exactly when it is in the whole, with the same figures."""
-    with _exact_budget(budget):
+    with exact_budget(budget / 2**20):
         table = _table(records)
         whole = finalize(_state(table, 65_536))
         bounds = sorted({0, len(records), *(c for c in cuts if c <= len(records))})

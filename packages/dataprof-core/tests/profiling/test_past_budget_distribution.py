@@ -5,9 +5,6 @@ fine grid makes them so."""
 from __future__ import annotations
 
 import itertools
-import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +12,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
+from engine_reference import exact_budget
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -22,19 +20,6 @@ from dataprof.errors import ConfigurationError
 from dataprof.profiling import ProfileState, finalize, merge_states, profile_batches
 
 _TINY_BUDGET_MIB = "0.01"  # ~650 distinct numbers a column
-
-
-@contextmanager
-def _budget(mib: str) -> Iterator[None]:
-    before = os.environ.get("DATAPROF_EXACT_BUDGET_MIB")
-    os.environ["DATAPROF_EXACT_BUDGET_MIB"] = mib
-    try:
-        yield
-    finally:
-        if before is None:
-            del os.environ["DATAPROF_EXACT_BUDGET_MIB"]
-        else:
-            os.environ["DATAPROF_EXACT_BUDGET_MIB"] = before
 
 
 def _heavy_table(rows: int = 120_000, seed: int = 3) -> pa.Table:
@@ -88,7 +73,7 @@ def _figures(profile: Any) -> dict[str, Any]:
 
 def test_the_same_data_split_differently_gives_the_same_histograms_and_outlier_text() -> None:
     table = _heavy_table()
-    with _budget(_TINY_BUDGET_MIB):
+    with exact_budget(_TINY_BUDGET_MIB):
         runs = [
             _profile_split(table, [], 65_536),
             _profile_split(table, [], 65_536),
@@ -110,7 +95,7 @@ def test_the_same_data_split_differently_gives_the_same_histograms_and_outlier_t
 def test_outlier_range_holds_the_true_count() -> None:
     table = _heavy_table()
     values = table.column("delay").to_numpy()
-    with _budget(_TINY_BUDGET_MIB):
+    with exact_budget(_TINY_BUDGET_MIB):
         column = _profile_split(table, [], 10_000).column("delay")
     figure = column.metrics["outlier_count"].value
     truth = int(((values < figure["lower"]) | (values > figure["upper"])).sum())
@@ -121,7 +106,7 @@ def test_outlier_range_holds_the_true_count() -> None:
 
 def test_negative_bins_past_the_budget_sum_to_the_negative_count() -> None:
     table = _heavy_table()
-    with _budget(_TINY_BUDGET_MIB):
+    with exact_budget(_TINY_BUDGET_MIB):
         profile = _profile_split(table, [60_000], 8_192)
     for name in ("delay", "amount"):
         column = profile.column(name)
@@ -159,7 +144,7 @@ def test_a_parquet_file_past_the_budget_gets_an_exact_histogram(tmp_path: Path) 
         source_type="file", connection_params={"path": str(path)}, database="x", table="trips"
     )
     connector = FileConnector(config)
-    with _budget(_TINY_BUDGET_MIB):
+    with exact_budget(_TINY_BUDGET_MIB):
         profiles = [
             profile_table(
                 connector, mode="full", workers=workers, batch_size=batch, parallel_min_rows=0
@@ -203,7 +188,7 @@ def test_any_split_gives_the_whole_tables_histogram_and_outliers(
 ) -> None:
     table = pa.table({"x": pa.array(values, pa.float64())})
     cuts = sorted({c for c in cuts if 0 < c < len(values)})
-    with _budget("0"):
+    with exact_budget("0"):
         whole = _profile_split(table, [], len(values))
         parts = _profile_split(table, cuts, batch)
     assert _figures(whole) == _figures(parts)
@@ -218,7 +203,7 @@ def test_a_state_past_the_budget_travels_and_a_forged_summary_is_refused() -> No
     from dataprof.profiling.state_format import read_state, write_state
 
     table = _heavy_table(rows=20_000)
-    with _budget(_TINY_BUDGET_MIB):
+    with exact_budget(_TINY_BUDGET_MIB):
         state = profile_batches(table.to_batches(), table.schema, column_metrics=[])
         expected = _figures(finalize(state))
         again = ProfileState.from_bytes(state.to_bytes(), column_metrics=[])
@@ -272,7 +257,7 @@ def test_extreme_values_past_the_budget_keep_every_column_and_exact_bins(
             "t": pa.array(micros, pa.timestamp("us")),
         }
     )
-    with _budget("0"):
+    with exact_budget("0"):
         whole = _profile_split(table, [], len(data))
         parts = _profile_split(table, [min(cut, len(data) - 1)], batch)
     assert _figures(whole) == _figures(parts)
