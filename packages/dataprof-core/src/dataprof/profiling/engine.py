@@ -33,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from dataprof.connector import DEFAULT_BATCH_SIZE, Capability, ScanSplit
 from dataprof.errors import ConfigurationError, ConnectorError, PluginError
+from dataprof.profiling.column_groups import column_group_count, profile_column_groups
 from dataprof.profiling.column_threads import column_threads
 from dataprof.profiling.metadata import profile_from_metadata
 from dataprof.profiling.mode_choice import (
@@ -319,6 +320,23 @@ def _full_scan(
     splits = _plan(connector, workers)
     estimated = [s.estimated_rows for s in splits]
     rows = None if None in estimated else sum(r or 0 for r in estimated)
+    if chosen:
+        names = schema.names
+        groups = column_group_count(connector, splits, len(names), notes)
+        if groups > 1:
+            shared = profile_column_groups(
+                connector,
+                splits,
+                groups,
+                schema,
+                declared,
+                batch_size,
+                column_metrics,
+                progress,
+                notes,
+            )
+            if shared is not None:
+                return shared
     if chosen and workers > 1 and len(splits) > 1:
         workers = _useful_workers(splits, workers, notes)
     if workers > 1 and len(splits) > 1:

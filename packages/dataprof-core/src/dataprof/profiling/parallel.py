@@ -34,8 +34,9 @@ from dataprof.profiling.state import ProfileState
 if TYPE_CHECKING:
     from dataprof.config import DataSourceConfig
     from dataprof.connector import DataConnector, ScanSplit
+    from dataprof.profiling.models import TableProfile
 
-__all__ = ["SplitResult", "profile_splits"]
+__all__ = ["GroupResult", "GroupWorkers", "SplitResult", "profile_splits"]
 
 _progress_queue: Any = None
 
@@ -149,12 +150,120 @@ def _profile_split(
         return SplitResult(split.index, None, None, _portable(exc, config))
 
 
+class GroupResult:
+    """A worker's columns (:mod:`.column_groups`), finalized there, or its error."""
+
+    def __init__(
+        self,
+        index: int,
+        profile: TableProfile | None,
+        batches: int,
+        bytes_read: int,
+        snapshot_id: int | None,
+        error: BaseException | None,
+    ) -> None:
+        self.index = index
+        self.profile = profile
+        self.batches = batches
+        self.bytes_read = bytes_read
+        self.snapshot_id = snapshot_id
+        self.error = error
+
+
+def _profile_group(
+    config: DataSourceConfig,
+    index: int,
+    splits: Sequence[ScanSplit],
+    columns: Sequence[str],
+    batch_size: int,
+    schema_bytes: bytes,
+    declared: Mapping[str, str],
+    column_metrics: Sequence[ColumnMetric],
+) -> GroupResult:
+    """A worker's share of the columns over every split, finalized here: a column's
+    profile is a few kB where its state may hold megabytes of exact counts."""
+    import pyarrow as pa
+
+    from dataprof.profiling.column_groups import read_group
+    from dataprof.profiling.models import MetricSource
+    from dataprof.profiling.state import finalize
+    from dataprof.registry import get_connector
+
+    try:
+        schema = pa.ipc.read_schema(pa.py_buffer(schema_bytes))
+        with get_connector(config) as connector:
+            state, snapshots = read_group(
+                connector, splits, columns, batch_size, schema, declared, column_metrics
+            )
+        if len(snapshots) > 1:
+            raise ConnectorError(
+                f"The table changed while it was profiled (snapshots {sorted(map(str, snapshots))})",
+                source=config.label,
+                table=config.qualified_table,
+            )
+        profile = finalize(state, source=MetricSource.FULL_SCAN, sampled=False)
+        return GroupResult(index, profile, state.batches, state.bytes_read, snapshots.pop(), None)
+    except BaseException as exc:
+        return GroupResult(index, None, 0, 0, None, _portable(exc, config))
+
+
+class GroupWorkers:
+    """Forked workers profiling groups of columns while this process profiles its own;
+    :meth:`results` waits for them, :meth:`stop` kills them (on any error here)."""
+
+    def __init__(
+        self,
+        connector: DataConnector,
+        groups: Sequence[Sequence[str]],
+        splits: Sequence[ScanSplit],
+        *,
+        processes: int,
+        batch_size: int,
+        schema_bytes: bytes,
+        declared: Mapping[str, str],
+        column_metrics: Sequence[ColumnMetric],
+    ) -> None:
+        context = multiprocessing.get_context(start_method())
+        self.pool = ProcessPoolExecutor(
+            max_workers=max(1, len(groups)),
+            mp_context=context,
+            initializer=_init_worker,
+            initargs=(None, 1, os.getpid(), processes),
+        )
+        self.futures = [
+            self.pool.submit(
+                _profile_group,
+                connector.config,
+                index,
+                list(splits),
+                list(columns),
+                batch_size,
+                schema_bytes,
+                dict(declared),
+                list(column_metrics),
+            )
+            for index, columns in enumerate(groups)
+        ]
+
+    def results(self) -> list[GroupResult]:
+        """The workers' results; a worker's error raises here."""
+        results = [future.result() for future in self.futures]
+        for result in results:
+            if result.error is not None:
+                raise result.error
+        self.pool.shutdown(wait=True)
+        return results
+
+    def stop(self) -> None:
+        _stop_now(self.pool)
+
+
 def _stop_now(pool: ProcessPoolExecutor) -> None:
     """Kill the pool's workers and let it go: what they were reading is not wanted.
 
     ``shutdown`` alone waits for every running split to finish (seconds to minutes);
     the executor has no public way to stop a running task, hence ``_processes``."""
-    processes = list(getattr(pool, "_processes", {}).values())
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     for process in processes:
         if process.is_alive():
             process.kill()

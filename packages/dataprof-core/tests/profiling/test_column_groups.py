@@ -1,0 +1,156 @@
+"""A long table's columns shared between processes give the profile one process gives,
+byte for byte (stored KLL sketches aside: their compactions are random in every run),
+and a worker's failure reaches the caller as the worker's own error."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from typing import Any
+
+import numpy as np
+import pyarrow as pa
+import pytest
+from engine_reference import ConnectorFactory
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dataprof.errors import ConnectorError
+from dataprof.profiling import column_groups, profile_table
+from dataprof.profiling.column_groups import join_column_states, share_columns
+from dataprof.profiling.state import ProfileState
+from dataprof.stores.codec import profile_to_json
+
+
+class LongestText:
+    """A plugin metric, to show plugin states travel with their columns."""
+
+    name = "longest_text"
+
+    def applies_to(self, data_type: pa.DataType) -> bool:
+        return bool(pa.types.is_string(data_type) or pa.types.is_large_string(data_type))
+
+    def initial(self) -> int:
+        return 0
+
+    def update(self, state: int, values: pa.Array) -> int:
+        import pyarrow.compute as pc
+
+        longest = pc.max(pc.utf8_length(values)).as_py()
+        return max(state, longest or 0)
+
+    def merge(self, a: int, b: int) -> int:
+        return max(a, b)
+
+    def result(self, state: int) -> int:
+        return state
+
+
+def _table(rows: int) -> pa.Table:
+    rng = np.random.default_rng(11)
+    ids = rng.integers(0, rows // 2, rows)
+    return pa.table(
+        {
+            "id": ids,
+            "price": np.round(rng.lognormal(2, 1, rows), 2),
+            "user": pa.array(np.char.add("u-", ids.astype(str))),
+            "flag": rng.random(rows) < 0.3,
+            "where": pa.array(
+                [{"city": f"c{i % 7}", "zip": i % 1000} for i in range(rows)],
+            ),
+            "note": pa.array([("x" * 200 + str(i % 977)) for i in range(rows)]),
+        }
+    )
+
+
+@pytest.fixture
+def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every table is long enough, the machine has two idle cores."""
+    monkeypatch.setattr(column_groups, "COLUMN_GROUPS_MIN_BYTES", 0)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "getloadavg", lambda: (0.0, 0.0, 0.0))
+    monkeypatch.delenv("DATAPROF_THREADS", raising=False)
+
+
+def _json(profile: Any) -> str:
+    sketch_names = dict.fromkeys(profile.sketches, "")
+    fixed = {
+        "started_at": None,
+        "finished_at": None,
+        "run_id": "r",
+        "sketches": sketch_names,
+        "notes": [],
+    }
+    return profile_to_json(profile.model_copy(update=fixed))
+
+
+@pytest.mark.usefixtures("two_cores")
+def test_shared_columns_give_one_process_profile(
+    parquet_connector: ConnectorFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    table = _table(60_000)
+    connector = parquet_connector(table, row_group_size=15_000)
+    shared = profile_table(connector, mode="full", column_metrics=[LongestText()])
+    assert any("columns shared between 2 processes" in n for n in shared.notes), shared.notes
+    monkeypatch.setenv("DATAPROF_THREADS", "1")  # one core: no sharing
+    alone = profile_table(connector, mode="full", column_metrics=[LongestText()])
+    assert not any("shared" in n for n in alone.notes)
+    assert [c.column_name for c in shared.columns] == [c.column_name for c in alone.columns]
+    assert "where.city" in {c.column_name for c in shared.columns}
+    assert shared.columns[-1].metrics["longest_text"].value == 203
+    assert _json(shared) == _json(alone)
+    assert not multiprocessing.active_children()
+
+
+@pytest.mark.usefixtures("two_cores")
+def test_a_failing_worker_fails_the_profile_with_its_error(
+    parquet_connector: ConnectorFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    connector = parquet_connector(_table(20_000), row_group_size=5_000)
+    reader = type(connector).iter_batches
+    parent = os.getpid()
+
+    def flaky(self: Any, columns: Any = None, batch_size: int = 65_536, **kw: Any) -> Any:
+        if os.getpid() != parent:  # only in the forked worker
+            raise ConnectorError("the disk went away", source="s", table="t", hint="retry")
+        return reader(self, columns, batch_size, **kw)
+
+    monkeypatch.setattr(type(connector), "iter_batches", flaky)
+    with pytest.raises(ConnectorError, match="the disk went away"):
+        profile_table(connector, mode="full")
+    assert not multiprocessing.active_children()
+
+
+def test_small_tables_stay_in_one_process(parquet_connector: ConnectorFactory) -> None:
+    profile = profile_table(parquet_connector(_table(5_000)), mode="full")
+    assert not any("shared" in n for n in profile.notes)
+
+
+def test_parts_over_different_rows_are_refused() -> None:
+    from dataprof.profiling import finalize
+    from dataprof.profiling.parallel import GroupResult
+
+    schema = pa.schema([("a", pa.int64()), ("b", pa.int64())])
+    a = ProfileState(pa.schema([schema.field("a")]))
+    a.update(pa.record_batch({"a": [1, 2, 3]}))
+    b = ProfileState(pa.schema([schema.field("b")]))
+    b.update(pa.record_batch({"b": [1, 2]}))
+    parts = [GroupResult(0, finalize(a), 1, 24, None, None)]
+    parts.append(GroupResult(1, finalize(b), 1, 16, None, None))
+    with pytest.raises(ConnectorError, match=r"changed while it was profiled.*2 and 3") as err:
+        join_column_states(schema, {}, [], parts, {"source": "file:x", "table": "db.t"})
+    assert err.value.table == "db.t"
+
+
+@given(st.dictionaries(st.text(min_size=1, max_size=4), st.floats(0, 10), max_size=30))
+def test_sharing_partitions_the_columns_in_table_order(costs: dict[str, float]) -> None:
+    for groups in (1, 2, 3):
+        shared = share_columns(costs, groups)
+        assert sorted(n for g in shared for n in g) == sorted(costs)
+        order = list(costs)
+        for group in shared:
+            assert group == sorted(group, key=order.index)
+        if costs:
+            loads = [sum(costs[n] for n in g) for g in shared]
+            # LPT: no group exceeds the even share by more than the costliest column
+            assert max(loads) <= sum(costs.values()) / groups + max(costs.values()) + 1e-9
