@@ -6,6 +6,7 @@ PyIceberg, no pandas and no pyarrow are imported until something needs them.
 
 from __future__ import annotations
 
+from dataprof import _allocator  # noqa: F401  (first: it picks pyarrow's allocator)
 from dataprof.config import ConnectionTestResult, DataSourceConfig
 from dataprof.connector import (
     Capability,

@@ -31,6 +31,7 @@ from concurrent.futures.process import BrokenProcessPool
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from dataprof._allocator import scan_memory_pool
 from dataprof.connector import DEFAULT_BATCH_SIZE, Capability, ScanSplit
 from dataprof.errors import ConfigurationError, ConnectorError, PluginError
 from dataprof.profiling.column_groups import column_group_count, profile_column_groups
@@ -179,18 +180,19 @@ def profile_table(
         )
         return _with_selection(profile, columns)
     snapshot_before = connector.snapshot_id
-    state, snapshots = _full_scan(
-        connector,
-        schema,
-        declared,
-        top_columns,
-        batch_size,
-        workers,
-        parallel_min_rows,
-        column_metrics,
-        progress,
-        notes,
-    )
+    with scan_memory_pool():
+        state, snapshots = _full_scan(
+            connector,
+            schema,
+            declared,
+            top_columns,
+            batch_size,
+            workers,
+            parallel_min_rows,
+            column_metrics,
+            progress,
+            notes,
+        )
     snapshots.add(connector.snapshot_id)
     snapshots.add(snapshot_before)
     if len(snapshots) > 1:

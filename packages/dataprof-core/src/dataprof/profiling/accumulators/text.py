@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from dataprof.profiling.accumulators.base import ColumnAccumulator, FinalizeContext, _MetricSet
 from dataprof.profiling.accumulators.counting import _CountingMixin
-from dataprof.profiling.accumulators.lengths import _LengthMixin
+from dataprof.profiling.accumulators.lengths import _LengthMixin, char_lengths
 from dataprof.profiling.accumulators.long_values import (
     MAX_KEY_CHARS,
     BoundedMinMax,
@@ -88,7 +88,7 @@ class StringAccumulator(BoundedMinMax, _LengthMixin, _CountingMixin, ColumnAccum
             arr = arr.cast(pa.large_string())
         if arr.null_count:
             arr = pc.drop_null(arr)
-        self._add_lengths(pc.utf8_length(arr))
+        self._add_lengths(char_lengths(arr))
         bounds = pc.min_max(arr)
         self._add_bounds(bounds["min"].as_py(), bounds["max"].as_py())
         self._count_hashed(counting_keys(arr, binary=False))
