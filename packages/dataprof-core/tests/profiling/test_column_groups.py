@@ -17,7 +17,13 @@ from hypothesis import strategies as st
 
 from dataprof.errors import ConnectorError
 from dataprof.profiling import column_groups, profile_table
-from dataprof.profiling.column_groups import join_column_states, share_columns
+from dataprof.profiling.column_groups import (
+    MAX_SINGLE_COLUMN_TASKS,
+    TASKS_PER_PROCESS,
+    column_tasks,
+    join_column_states,
+    share_columns,
+)
 from dataprof.profiling.state import ProfileState
 from dataprof.stores.codec import profile_to_json
 
@@ -91,10 +97,10 @@ def test_shared_columns_give_one_process_profile(
     table = _table(60_000)
     connector = parquet_connector(table, row_group_size=15_000)
     shared = profile_table(connector, mode="full", column_metrics=[LongestText()])
-    assert any("columns shared between 2 processes" in n for n in shared.notes), shared.notes
+    assert any("columns profiled by 2 worker processes" in n for n in shared.notes), shared.notes
     monkeypatch.setenv("DATAPROF_THREADS", "1")  # one core: no sharing
     alone = profile_table(connector, mode="full", column_metrics=[LongestText()])
-    assert not any("shared" in n for n in alone.notes)
+    assert not any("worker processes" in n for n in alone.notes)
     assert [c.column_name for c in shared.columns] == [c.column_name for c in alone.columns]
     assert "where.city" in {c.column_name for c in shared.columns}
     assert shared.columns[-1].metrics["longest_text"].value == 203
@@ -123,7 +129,7 @@ def test_a_failing_worker_fails_the_profile_with_its_error(
 
 def test_small_tables_stay_in_one_process(parquet_connector: ConnectorFactory) -> None:
     profile = profile_table(parquet_connector(_table(5_000)), mode="full")
-    assert not any("shared" in n for n in profile.notes)
+    assert not any("worker processes" in n for n in profile.notes)
 
 
 def test_parts_over_different_rows_are_refused() -> None:
@@ -154,3 +160,17 @@ def test_sharing_partitions_the_columns_in_table_order(costs: dict[str, float]) 
             loads = [sum(costs[n] for n in g) for g in shared]
             # LPT: no group exceeds the even share by more than the costliest column
             assert max(loads) <= sum(costs.values()) / groups + max(costs.values()) + 1e-9
+
+
+def test_few_columns_are_a_task_each_costliest_first() -> None:
+    costs = {"a": 1.0, "b": 5.0, "c": 0.5, "d": 2.0}
+    assert column_tasks(costs, 2) == [["b"], ["d"], ["a"], ["c"]]
+
+
+def test_many_columns_are_grouped_a_few_groups_a_process() -> None:
+    costs = {f"c{i}": float(i % 7 + 1) for i in range(MAX_SINGLE_COLUMN_TASKS * 3)}
+    tasks = column_tasks(costs, 2)
+    assert len(tasks) == TASKS_PER_PROCESS * 2
+    loads = [sum(costs[n] for n in task) for task in tasks]
+    assert loads == sorted(loads, reverse=True)
+    assert sorted(n for task in tasks for n in task) == sorted(costs)

@@ -1,21 +1,21 @@
-"""Every core on a long table: its columns shared between this process and forked workers.
+"""Every core on a long table: its columns profiled by a forked worker process per core.
 
 Column threads (:mod:`.column_threads`) share one GIL, and most of a column's
 work per batch holds it: DataSketches' updates (KLL's vectorized one included),
 small numpy and Arrow calls, regular expressions. Measured on the benchmark's 5M-row
 file, two threads ran at 1.25x the speed of one. Worker processes over *row* splits
 each keep a copy of every column's exact-count table and the parent merges them
-(0.7x the speed of one process). Splitting the *columns* has neither cost: each
-process reads only its columns (a columnar file decodes columns separately
-anyway), profiles them over every row, and the states, holding different columns,
-are joined, not merged.
+(0.7x the speed of one process). Splitting the *columns* has neither cost: a
+worker reads only its task's columns (a columnar file decodes columns separately
+anyway), profiles them over every row and finalizes them, so what travels back is
+their profiles, not their exact-count tables; the profiles are joined, not merged.
 
-The columns are shared out by what they cost: the first rows are profiled once,
-column by column (a wide table's costs are guessed from its types), and the columns
-go to groups, the most costly first, each to the group with the least so far (LPT
-scheduling). Each process finalizes its own columns, so what travels back is their
-profiles, not their exact-count tables. This process profiles the first
-group while forked workers profile the others.
+Tasks go out costliest first and the next free worker takes the next one, so the
+workers finish together even when a column costs more than estimated. The costs
+are measured on the first rows, column by column (a wide table's are guessed from
+its types); up to :data:`MAX_SINGLE_COLUMN_TASKS` columns each is a task, beyond
+that columns are grouped (LPT scheduling: the costliest first, each to the
+cheapest group so far).
 """
 
 from __future__ import annotations
@@ -61,6 +61,11 @@ PROBE_MAX_COLUMNS = 64
 """Above this many columns the costs are guessed from the types instead: reading a first
 batch of 1,000 columns reads their whole first row group (1-2 s for 100,000 rows), and
 so many columns even out between the groups anyway."""
+MAX_SINGLE_COLUMN_TASKS = 32
+"""Up to this many columns, each is a task of its own."""
+TASKS_PER_PROCESS = 4
+"""Beyond it, this many groups of columns a process: small enough that the workers
+finish together, few enough that opening the table per task costs nothing."""
 _GUESSED_COST = {"string": 3.0, "binary": 3.0, "list": 3.0, "struct": 3.0, "boolean": 0.3}
 
 
@@ -238,10 +243,22 @@ def first_batch(
             close()
 
 
+def column_tasks(costs: Mapping[str, float], processes: int) -> list[list[str]]:
+    """What workers pick up, costliest first: each column alone when there are few
+    (the next free worker takes the next, so a column that costs more than its
+    estimate holds up only its own worker), else :data:`TASKS_PER_PROCESS` groups a
+    process of about equal cost."""
+    if len(costs) <= MAX_SINGLE_COLUMN_TASKS:
+        groups = [[name] for name in costs]
+    else:
+        groups = share_columns(costs, TASKS_PER_PROCESS * processes)
+    return sorted(groups, key=lambda g: -sum(costs[n] for n in g))
+
+
 def profile_column_groups(
     connector: DataConnector,
     splits: Sequence[ScanSplit],
-    groups: int,
+    processes: int,
     schema: pa.Schema,
     declared: Mapping[str, str],
     batch_size: int,
@@ -249,15 +266,14 @@ def profile_column_groups(
     progress: Callable[[int, int], None] | None,
     notes: list[str],
 ) -> tuple[ProfileState, set[int | None]] | None:
-    """The table's state, its columns shared between this process and ``groups - 1``
-    forked workers; None (with a note) when they are not worth it or cannot start, and
-    this process should read alone."""
+    """The table's state, its columns profiled by ``processes`` forked workers; None
+    (with a note) when they cannot start or cannot build the connector, and this
+    process should read alone."""
     import pickle
     from concurrent.futures.process import BrokenProcessPool
 
     from dataprof.errors import PluginError
-    from dataprof.profiling.column_threads import share_cores
-    from dataprof.profiling.parallel import GroupWorkers
+    from dataprof.profiling.parallel import profile_column_tasks
 
     try:
         pickle.dumps(list(column_metrics))
@@ -266,75 +282,33 @@ def profile_column_groups(
         return None
     if len(schema) > PROBE_MAX_COLUMNS:
         costs = guessed_costs(schema)
-        how = "by their types"
+        how = "guessed from their types"
     else:
         probe = first_batch(connector, schema.names, PROBE_ROWS, splits)
         if probe is None:
             return None
         costs = probe_costs(probe, column_metrics)
-        how = f"by their cost on the first {PROBE_ROWS:,} rows"
-    shared = share_columns(costs, groups)
-    if len(shared) < 2:
-        return None
-    mine, others = shared[0], shared[1:]
+        how = f"measured on the first {PROBE_ROWS:,} rows"
+    tasks = column_tasks(costs, processes)
     try:
-        workers = GroupWorkers(
+        results = profile_column_tasks(
             connector,
-            others,
+            tasks,
             splits,
-            processes=len(shared),
+            processes=processes,
             batch_size=batch_size,
             schema_bytes=bytes(schema.serialize().to_pybytes()),
             declared=declared,
             column_metrics=column_metrics,
+            progress=progress,
         )
-    except (PluginError, BrokenProcessPool, OSError) as exc:
-        notes.append(f"full: one process, the worker processes could not start ({exc})")
+    except (PluginError, BrokenProcessPool) as exc:
+        # e.g. a connector registered in this process only, which workers cannot build
+        notes.append(f"full: one process, the worker processes failed ({exc})")
         return None
-    share_cores(len(shared))
-    try:
-        own, snapshots = read_group(
-            connector, splits, mine, batch_size, schema, declared, column_metrics, progress
-        )
-        # finalized here while the workers may still be reading: as theirs are
-        finished = [_finished(0, own, snapshots)]
-        try:
-            theirs = workers.results()
-        except (PluginError, BrokenProcessPool) as exc:
-            # e.g. a connector registered in this process only: the rest is read here
-            notes.append(f"full: the worker processes failed ({exc}); their columns read here")
-            workers.stop()
-            share_cores(1)
-            rest, _ = read_group(
-                connector,
-                splits,
-                [n for group in others for n in group],
-                batch_size,
-                schema,
-                declared,
-                column_metrics,
-            )
-            theirs = [_finished(1, rest, snapshots)]
-    except BaseException:
-        workers.stop()
-        raise
-    finally:
-        share_cores(1)
     notes.append(
-        f"full: columns shared between {len(shared)} processes {how} "
-        f"({', '.join(str(len(g)) for g in shared)} columns)"
+        f"full: columns profiled by {min(processes, len(tasks))} worker processes, "
+        f"{len(tasks)} tasks, costliest first (costs {how})"
     )
-    state = join_column_states(
-        schema, declared, column_metrics, [*finished, *theirs], connector.error_context()
-    )
-    snapshots |= {r.snapshot_id for r in theirs}
-    return state, snapshots
-
-
-def _finished(index: int, state: ProfileState, snapshots: set[int | None]) -> GroupResult:
-    from dataprof.profiling.parallel import GroupResult
-    from dataprof.profiling.state import finalize
-
-    profile = finalize(state, source=MetricSource.FULL_SCAN, sampled=False)
-    snapshot = next(iter(snapshots)) if len(snapshots) == 1 else None
-    return GroupResult(index, profile, state.batches, state.bytes_read, snapshot, None)
+    state = join_column_states(schema, declared, column_metrics, results, connector.error_context())
+    return state, {r.snapshot_id for r in results}

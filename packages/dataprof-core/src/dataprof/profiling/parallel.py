@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from dataprof.connector import DataConnector, ScanSplit
     from dataprof.profiling.models import TableProfile
 
-__all__ = ["GroupResult", "GroupWorkers", "SplitResult", "profile_splits"]
+__all__ = ["GroupResult", "SplitResult", "profile_column_tasks", "profile_splits"]
 
 _progress_queue: Any = None
 
@@ -191,9 +191,15 @@ def _profile_group(
 
     try:
         schema = pa.ipc.read_schema(pa.py_buffer(schema_bytes))
+        queue = _progress_queue
+
+        def progress(rows: int, nbytes: int) -> None:
+            if queue is not None:
+                queue.put((index, rows, nbytes))
+
         with get_connector(config) as connector:
             state, snapshots = read_group(
-                connector, splits, columns, batch_size, schema, declared, column_metrics
+                connector, splits, columns, batch_size, schema, declared, column_metrics, progress
             )
         if len(snapshots) > 1:
             raise ConnectorError(
@@ -207,31 +213,50 @@ def _profile_group(
         return GroupResult(index, None, 0, 0, None, _portable(exc, config))
 
 
-class GroupWorkers:
-    """Forked workers profiling groups of columns while this process profiles its own;
-    :meth:`results` waits for them, :meth:`stop` kills them (on any error here)."""
+def profile_column_tasks(
+    connector: DataConnector,
+    tasks: Sequence[Sequence[str]],
+    splits: Sequence[ScanSplit],
+    *,
+    processes: int,
+    batch_size: int,
+    schema_bytes: bytes,
+    declared: Mapping[str, str],
+    column_metrics: Sequence[ColumnMetric],
+    progress: Callable[[int, int], None] | None = None,
+) -> list[GroupResult]:
+    """Each task (some of the table's columns, costliest first) profiled and finalized
+    over every split by the next free one of ``processes`` forked workers, so that a
+    column that costs more than its estimate delays only its own worker.
+    ``progress(rows, bytes)``: rows as the tasks' mean, bytes as their sum."""
+    context = multiprocessing.get_context(start_method())
+    progress_queue = context.Queue() if progress is not None else None
+    rows: dict[int, int] = {}
+    nbytes: dict[int, int] = {}
 
-    def __init__(
-        self,
-        connector: DataConnector,
-        groups: Sequence[Sequence[str]],
-        splits: Sequence[ScanSplit],
-        *,
-        processes: int,
-        batch_size: int,
-        schema_bytes: bytes,
-        declared: Mapping[str, str],
-        column_metrics: Sequence[ColumnMetric],
-    ) -> None:
-        context = multiprocessing.get_context(start_method())
-        self.pool = ProcessPoolExecutor(
-            max_workers=max(1, len(groups)),
-            mp_context=context,
-            initializer=_init_worker,
-            initargs=(None, 1, os.getpid(), processes),
-        )
-        self.futures = [
-            self.pool.submit(
+    def drain() -> None:
+        if progress_queue is None or progress is None:
+            return
+        moved = False
+        while True:
+            try:
+                index, task_rows, task_bytes = progress_queue.get_nowait()
+            except queue_module.Empty:
+                break
+            rows[index], nbytes[index] = task_rows, task_bytes
+            moved = True
+        if moved:
+            progress(sum(rows.values()) // len(tasks), sum(nbytes.values()))
+
+    pool = ProcessPoolExecutor(
+        max_workers=max(1, min(processes, len(tasks))),
+        mp_context=context,
+        initializer=_init_worker,
+        initargs=(progress_queue, 1, os.getpid(), processes),
+    )
+    try:
+        futures = [
+            pool.submit(
                 _profile_group,
                 connector.config,
                 index,
@@ -242,20 +267,22 @@ class GroupWorkers:
                 dict(declared),
                 list(column_metrics),
             )
-            for index, columns in enumerate(groups)
+            for index, columns in enumerate(tasks)
         ]
-
-    def results(self) -> list[GroupResult]:
-        """The workers' results; a worker's error raises here."""
-        results = [future.result() for future in self.futures]
-        for result in results:
-            if result.error is not None:
-                raise result.error
-        self.pool.shutdown(wait=True)
-        return results
-
-    def stop(self) -> None:
-        _stop_now(self.pool)
+        pending: set[Future[GroupResult]] = set(futures)
+        while pending:
+            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
+            drain()
+            for future in done:
+                error = future.result().error
+                if error is not None:
+                    raise error
+    except BaseException:
+        _stop_now(pool)
+        raise
+    pool.shutdown(wait=True)
+    drain()
+    return [future.result() for future in futures]
 
 
 def _stop_now(pool: ProcessPoolExecutor) -> None:
