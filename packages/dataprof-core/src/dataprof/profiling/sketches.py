@@ -19,6 +19,8 @@ from __future__ import annotations
 import base64
 from typing import TYPE_CHECKING, Any
 
+from dataprof.profiling.kll_build import BUILD_MIN_VALUES, kll_bytes_of_sorted
+
 if TYPE_CHECKING:
     import datasketches
 
@@ -75,9 +77,16 @@ class KllSketch:
         self.sketch = sketch if sketch is not None else ds_module().kll_doubles_sketch(KLL_K)
 
     def update(self, values: Any) -> None:
-        """``values``: a float64 numpy array, fed in one call (the vectorized overload)."""
-        if len(values):
-            self.sketch.update(values)
+        """``values``: a float64 numpy array, fed in one call (the vectorized overload),
+        or sorted and built by numpy then merged when it is long (:mod:`.kll_build`)."""
+        if len(values) < BUILD_MIN_VALUES:
+            if len(values):
+                self.sketch.update(values)
+            return
+        import numpy as np
+
+        built = kll_bytes_of_sorted(np.sort(values), KLL_K)
+        self.sketch.merge(ds_module().kll_doubles_sketch.deserialize(built))
 
     def merge(self, other: KllSketch) -> None:
         self.sketch.merge(other.sketch)
