@@ -62,7 +62,7 @@ def test_judging_against_30_large_runs_takes_no_more_memory_than_against_5(
     source = SourceIdentity.of(current)
     stores = {n: store_of(tmp_path / str(n), n, current) for n in (5, 30)}
     run_file = max(p.stat().st_size for p in (tmp_path / "5").rglob("runs/*.json"))
-    assert run_file > 150_000  # large runs: sketches and long values
+    assert run_file > 100_000  # large runs: sketches and long values
     one_run, _ = traced_peak(lambda: stores[5].get_run(f"{0:032x}"))
     peaks = {}
     for n, store in stores.items():

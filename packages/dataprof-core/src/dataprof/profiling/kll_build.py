@@ -4,14 +4,15 @@ DataSketches' vectorized KLL update still inserts one value at a time, holding t
 GIL: 27 ns a value, 0.14 s for each numeric column of five million rows. A KLL
 sketch is levels of sorted values, the values of level ``h`` weighing ``2**h``,
 and compacting a level keeps every other value from a random start. So a batch,
-sorted once by numpy, is compacted level by level until its top level fits the
-capacity DataSketches gives it (each compaction of a sorted level moves any rank
-by at most that level's weight, with mean zero: the same step the C++ sketch
-takes), written in DataSketches' serialization format (``kll_sketch::serialize``,
-serial version 1) and merged. Measured on five million lognormal values: 0.04 s
-against 0.14 s, and the largest rank error over 99 quantiles and 20 shuffles of
-two million normal values was 0.53% built this way against 0.97% fed value by
-value (the sketch states 1.33%).
+sorted once by numpy, is laid out level by level: each level keeps as many of its
+values (spread over their range) as its capacity allows, and the rest is compacted
+into the next (a compaction of sorted values moves any rank by at most that level's
+weight, with mean zero: the step the C++ sketch takes). The levels are written in
+DataSketches' serialization format (``kll_sketch::serialize``, serial version 1) and
+merged. Measured on five million lognormal values in 65,536-value batches: 0.05 s
+against 0.14 s. Over 99 quantiles and 20 shuffles of two million normal values, the
+largest rank error was 0.8% built this way and 0.9% fed value by value (the sketch
+states 1.33%).
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ _FAMILY = 15
 _SERIAL_VERSION = 1
 _PREAMBLE_INTS = 5
 _FLAG_LEVEL_ZERO_SORTED = 2
-_POWERS_OF_THREE = [3**i for i in range(61)]
+_POWERS_OF_THREE: list[int] = [3**i for i in range(61)]
 _rng: Any = None
 
 
@@ -56,26 +57,40 @@ def total_capacity(k: int, num_levels: int) -> int:
     return sum(level_capacity(k, num_levels, h) for h in range(num_levels))
 
 
+def _levels_needed(n: int, k: int) -> int:
+    """Levels a sketch of ``n`` values needs when every level but the top is compacted
+    whole (the top level of any sketch holds ``k``)."""
+    levels = 1
+    while n > k:
+        n //= 2
+        levels += 1
+    return levels
+
+
 def _compacted(values: npt.NDArray[Any], k: int) -> list[npt.NDArray[Any]]:
-    """Levels (lowest first) of a sorted array, compacted until every level fits."""
+    """Levels (lowest first) of a sorted array. Each level keeps as many values, spread
+    over its range, as its capacity allows (as many as DataSketches' own sketch would
+    hold there), and the rest, still sorted, is compacted into the next: every other
+    value from a random start, each weighing double."""
     import numpy as np
 
     global _rng
     if _rng is None:
         _rng = np.random.default_rng()
+    count = _levels_needed(len(values), k)
     levels: list[npt.NDArray[Any]] = []
     current = values
-    while True:
-        height = len(levels)
-        if len(current) <= level_capacity(k, height + 1, height) and all(
-            len(level) <= level_capacity(k, height + 1, h) for h, level in enumerate(levels)
-        ):
-            levels.append(current)
-            return levels
-        odd = len(current) % 2
-        levels.append(current[:odd])  # an odd value out stays at its level, as in C++
-        start = odd + int(_rng.integers(0, 2))
-        current = np.ascontiguousarray(current[start::2][: (len(current) - odd) // 2])
+    for height in range(count - 1):
+        keep = min(level_capacity(k, count, height), len(current))
+        if keep == len(current):
+            break
+        keep -= (len(current) - keep) % 2  # an even number left to compact
+        kept = np.linspace(0, len(current) - 1, keep).astype(np.int64)
+        levels.append(current[kept])
+        rest = np.delete(current, kept)
+        current = np.ascontiguousarray(rest[int(_rng.integers(0, 2)) :: 2][: len(rest) // 2])
+    levels.append(current)
+    return levels
 
 
 def kll_bytes_of_sorted(values: npt.NDArray[Any], k: int) -> bytes:
