@@ -65,6 +65,7 @@ def _table(rows: int) -> pa.Table:
                 [{"city": f"c{i % 7}", "zip": i % 1000} for i in range(rows)],
             ),
             "note": pa.array([("x" * 200 + str(i % 977)) for i in range(rows)]),
+            "a/b": ids % 5,  # a "/" in a name: sketches are keyed "<column>/<sketch>"
         }
     )
 
@@ -103,9 +104,21 @@ def test_shared_columns_give_one_process_profile(
     assert not any("worker processes" in n for n in alone.notes)
     assert [c.column_name for c in shared.columns] == [c.column_name for c in alone.columns]
     assert "where.city" in {c.column_name for c in shared.columns}
-    assert shared.columns[-1].metrics["longest_text"].value == 203
+    by_name = {c.column_name: c for c in shared.columns}
+    assert by_name["note"].metrics["longest_text"].value == 203
+    assert "a/b/kll" in shared.sketches and "a/b/top" in shared.sketches
     assert _json(shared) == _json(alone)
     assert not multiprocessing.active_children()
+
+
+@pytest.mark.usefixtures("two_cores")
+def test_progress_reaches_every_row(parquet_connector: ConnectorFactory) -> None:
+    connector = parquet_connector(_table(40_000), row_group_size=10_000)
+    seen: list[tuple[int, int]] = []
+    profile = profile_table(connector, mode="full", progress=lambda r, b: seen.append((r, b)))
+    assert any("worker processes" in n for n in profile.notes)
+    assert seen and seen[-1][0] == 40_000
+    assert [r for r, _ in seen] == sorted(r for r, _ in seen)
 
 
 @pytest.mark.usefixtures("two_cores")
