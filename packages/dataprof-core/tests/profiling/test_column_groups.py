@@ -106,7 +106,8 @@ def test_shared_columns_give_one_process_profile(
     assert "where.city" in {c.column_name for c in shared.columns}
     by_name = {c.column_name: c for c in shared.columns}
     assert by_name["note"].metrics["longest_text"].value == 203
-    assert "a/b/kll" in shared.sketches and "a/b/top" in shared.sketches
+    assert "a/b/kll" in shared.sketches
+    assert "a/b/top" in shared.sketches
     assert _json(shared) == _json(alone)
     assert not multiprocessing.active_children()
 
@@ -117,7 +118,8 @@ def test_progress_reaches_every_row(parquet_connector: ConnectorFactory) -> None
     seen: list[tuple[int, int]] = []
     profile = profile_table(connector, mode="full", progress=lambda r, b: seen.append((r, b)))
     assert any("worker processes" in n for n in profile.notes)
-    assert seen and seen[-1][0] == 40_000
+    assert seen
+    assert seen[-1][0] == 40_000
     assert [r for r, _ in seen] == sorted(r for r, _ in seen)
 
 

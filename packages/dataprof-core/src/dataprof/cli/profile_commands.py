@@ -109,7 +109,7 @@ def profile(
         typer.Option(
             "--workers",
             min=1,
-            help="Processes for a full scan (default: one, its threads on every core; more for tables over 8 GiB; tables under 1M rows always use one).",
+            help="Processes splitting a full scan's rows, their states merged (default: a table over 64 MiB has its columns shared by a worker process per core; smaller ones use one process, its threads on every core).",
         ),
     ] = None,
     store: StoreOption = None,
