@@ -19,8 +19,9 @@ Files, generated once and deterministically into ./bench-data/:
 
 Each tool runs in its own child process; its time is measured inside the child and
 its peak memory is the largest sum of RSS over the child and its descendants
-(worker processes included), sampled every 20 ms with psutil (pages a forked worker
-shares with its parent count twice, so dataprof's figure is an upper bound):
+(worker processes included), sampled every 20 ms with psutil; pages a forked worker
+shares with its parent count twice in it, so the largest sum of PSS (each shared page
+divided among its sharers), sampled every 100 ms, is shown beside it:
 
 - dataprof: ``profile_table(mode="full")`` as a user gets it (on a table over 64 MiB,
   its columns shared between this process and a forked worker per further core,
@@ -56,7 +57,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from process_tree import peak_tree_rss
+from process_tree import peak_tree_memory
 
 DATA_DIR = Path("bench-data")
 SEED = 20_241_125
@@ -372,12 +373,12 @@ def measure(tool: str, path: Path, env: dict[str, str] | None = None) -> dict[st
         text=True,
         env=_child_env(env),
     )
-    peak = peak_tree_rss(process)
+    peak, pss = peak_tree_memory(process)
     out, _ = process.communicate()
     if process.returncode:
         raise SystemExit(f"{tool} failed with exit code {process.returncode}")
     result = json.loads(out.strip().splitlines()[-1])
-    return {"seconds": float(result["seconds"]), "peak_mib": peak / 2**20}
+    return {"seconds": float(result["seconds"]), "peak_mib": peak / 2**20, "pss_mib": pss / 2**20}
 
 
 # -- what the runs say ------------------------------------------------------------------------
@@ -408,15 +409,17 @@ def report(title: str, path: Path, tools: list[str], top_out: Path | None) -> di
         results[tool] = measure(tool, path, env)
         print(
             f"  {tool:<17}{results[tool]['seconds']:>8.2f} s{results[tool]['peak_mib']:>8.0f} MiB"
+            f" (PSS {results[tool]['pss_mib']:.0f} MiB)"
         )
     duck = results.get("duckdb") or results.get("duckdb-summarize")
     floor = results.get("read-floor")
-    print(f"  {'tool':<17}{'x DuckDB':>9}{'x floor':>9}{'mem x DuckDB':>14}")
+    print(f"  {'tool':<17}{'x DuckDB':>9}{'x floor':>9}{'mem x DuckDB':>14}{'PSS x DuckDB':>14}")
     for tool, r in results.items():
         vs_duck = r["seconds"] / duck["seconds"] if duck else float("nan")
         vs_floor = r["seconds"] / floor["seconds"] if floor else float("nan")
         mem = r["peak_mib"] / duck["peak_mib"] if duck else float("nan")
-        print(f"  {tool:<17}{vs_duck:>9.2f}{vs_floor:>9.2f}{mem:>14.2f}")
+        pss = r["pss_mib"] / duck["pss_mib"] if duck and duck["pss_mib"] else float("nan")
+        print(f"  {tool:<17}{vs_duck:>9.2f}{vs_floor:>9.2f}{mem:>14.2f}{pss:>14.2f}")
     if "dataprof" in results and "dataprof-1core" in results:
         one = results["dataprof-1core"]["seconds"]
         line = (

@@ -14,6 +14,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from dataprof.profiling.accumulators.base import FinalizeContext, _MetricSet, _percentage
+from dataprof.profiling.distinct_check import surely_distinct
 from dataprof.profiling.models import TopValue
 from dataprof.profiling.sketches import encode_sketch
 from dataprof.profiling.value_counter import ValueCounter
@@ -59,6 +60,17 @@ class _CountingMixin:
         self.counter.add(
             counts.field(0), counts.field(1).to_numpy(), self._render_keys, self._hll_keys
         )
+
+    def _count_text(self, arr: pa.Array) -> None:
+        """Count a batch of text or bytes: each value once when no two can be equal
+        (:func:`.surely_distinct`, no hash of whole values), else :meth:`_count_hashed`."""
+        import numpy as np
+
+        if surely_distinct(arr):
+            ones = np.ones(len(arr), dtype=np.int64)
+            self.counter.add(arr, ones, self._render_keys, self._hll_keys)
+            return
+        self._count_hashed(arr)
 
     def _profile_value(self, key: Any) -> Any:
         """A counter key as the profile shows it."""

@@ -91,7 +91,7 @@ class StringAccumulator(BoundedMinMax, _LengthMixin, _CountingMixin, ColumnAccum
         self._add_lengths(char_lengths(arr))
         bounds = pc.min_max(arr)
         self._add_bounds(bounds["min"].as_py(), bounds["max"].as_py())
-        self._count_hashed(counting_keys(arr, binary=False))
+        self._count_text(counting_keys(arr, binary=False))
         # Kept in case exact counts are lost (too many distinct values): then these
         # values, spread over every batch, are what inference rests on.
         examined = spread_slice(arr)
@@ -181,7 +181,7 @@ class BinaryAccumulator(BoundedMinMax, _LengthMixin, _CountingMixin, ColumnAccum
         self._add_lengths(pc.binary_length(arr))
         bounds = pc.min_max(arr)
         self._add_bounds(bounds["min"].as_py(), bounds["max"].as_py())
-        self._count_hashed(counting_keys(arr, binary=True))
+        self._count_text(counting_keys(arr, binary=True))
 
     def _merge(self, other: BinaryAccumulator) -> None:
         self._merge_lengths(other)

@@ -1,0 +1,64 @@
+"""Whether a batch of text holds no value twice, known without hashing whole values.
+
+Counting a batch of text starts with Arrow's ``value_counts``, a hash of every
+byte: for free text or ids, where no value repeats, that was the costliest step
+(0.95 s for five million 100-byte values) and told nothing but "each once". Two
+equal values have the same length, the same first 8 bytes and the same last 8
+bytes; so when no two values of a batch agree on those three, the batch surely
+holds each value once. Checking costs two 8-byte loads a value and a sort of
+64-bit keys (about 1 ms for 65,536 values). Agreeing keys prove nothing, and the
+caller counts the batch with ``value_counts`` as before: the answer is never
+wrong, only sometimes unknown.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+__all__ = ["surely_distinct"]
+
+_masks: Any = None
+_MIN_VALUES = 1024
+"""Fewer values: ``value_counts`` is cheap enough."""
+
+
+def surely_distinct(arr: pa.Array) -> bool:
+    """True only if no value of ``arr`` (string or binary, no nulls) occurs twice."""
+    import numpy as np
+    import pyarrow as pa
+
+    from dataprof.profiling.register_hll import hash_words
+
+    global _masks
+    n = len(arr)
+    if n < _MIN_VALUES:
+        return False
+    if _masks is None:
+        _masks = np.array(
+            [0, *((1 << (8 * i)) - 1 for i in range(1, 8)), (1 << 64) - 1], dtype=np.uint64
+        )
+    wide = pa.types.is_large_string(arr.type) or pa.types.is_large_binary(arr.type)
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if wide else np.int32)
+    offsets = offsets[arr.offset : arr.offset + n + 1].astype(np.int64)
+    first, last = int(offsets[0]), int(offsets[-1])
+    buffer = arr.buffers()[2]
+    if buffer is not None and buffer.size >= last + 8:
+        data = np.frombuffer(buffer, dtype=np.uint8)
+    else:  # an 8-byte load at a value's start must stay inside: a padded copy
+        data = np.zeros(last - first + 8, dtype=np.uint8)
+        if buffer is not None:
+            data[: last - first] = np.frombuffer(buffer, dtype=np.uint8)[first:last]
+        offsets = offsets - first
+    words_at = np.ndarray(shape=(len(data) - 7,), dtype=np.uint64, buffer=data, strides=(1,))
+    starts = offsets[:-1]
+    lengths = offsets[1:] - starts
+    short = np.minimum(lengths, 8)
+    head = words_at[starts] & _masks[short]
+    tail = words_at[starts + lengths - short] & _masks[short]
+    key = hash_words(head) ^ hash_words(tail ^ np.uint64(0x9E3779B97F4A7C15))
+    key ^= lengths.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
+    key.sort()
+    return not bool(np.any(key[1:] == key[:-1]))
