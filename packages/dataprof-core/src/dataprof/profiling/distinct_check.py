@@ -18,11 +18,11 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["surely_distinct"]
+__all__ = ["DISTINCT_CHECK_MIN_VALUES", "surely_distinct"]
 
 _masks: Any = None
-_MIN_VALUES = 1024
-"""Fewer values: ``value_counts`` is cheap enough."""
+DISTINCT_CHECK_MIN_VALUES = 1024
+"""Fewer values: ``value_counts`` is cheap enough, and the check answers False."""
 
 
 def surely_distinct(arr: pa.Array) -> bool:
@@ -34,7 +34,7 @@ def surely_distinct(arr: pa.Array) -> bool:
 
     global _masks
     n = len(arr)
-    if n < _MIN_VALUES:
+    if n < DISTINCT_CHECK_MIN_VALUES:
         return False
     if _masks is None:
         _masks = np.array(

@@ -66,6 +66,7 @@ class StringAccumulator(BoundedMinMax, _LengthMixin, _CountingMixin, ColumnAccum
         self._init_lengths()
         self._init_bounds()
         self.counter = ValueCounter(pa_type("large_string"))
+        self.distinct_so_far = True
         self.matches = dict.fromkeys(PATTERNS, 0)
         self.examined = 0
 
@@ -160,6 +161,7 @@ class BinaryAccumulator(BoundedMinMax, _LengthMixin, _CountingMixin, ColumnAccum
         self._init_lengths()
         self._init_bounds()
         self.counter = ValueCounter(pa_type("large_binary"))
+        self.distinct_so_far = True
 
     def _render_keys(self, keys: pa.Array) -> list[str]:
         return [k.hex() for k in bounded_keys(keys, binary=True).to_pylist()]
