@@ -41,8 +41,8 @@ def surely_distinct(arr: pa.Array) -> bool:
             [0, *((1 << (8 * i)) - 1 for i in range(1, 8)), (1 << 64) - 1], dtype=np.uint64
         )
     wide = pa.types.is_large_string(arr.type) or pa.types.is_large_binary(arr.type)
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if wide else np.int32)
-    offsets = offsets[arr.offset : arr.offset + n + 1].astype(np.int64)
+    raw_offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if wide else np.int32)
+    offsets: Any = raw_offsets[arr.offset : arr.offset + n + 1].astype(np.int64)
     first, last = int(offsets[0]), int(offsets[-1])
     buffer = arr.buffers()[2]
     if buffer is not None and buffer.size >= last + 8:

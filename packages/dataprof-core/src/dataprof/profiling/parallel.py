@@ -23,6 +23,7 @@ import pickle
 import queue as queue_module
 import signal
 import sys
+import time
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
@@ -289,14 +290,27 @@ def _stop_now(pool: ProcessPoolExecutor) -> None:
     """Kill the pool's workers and let it go: what they were reading is not wanted.
 
     ``shutdown`` alone waits for every running split to finish (seconds to minutes);
-    the executor has no public way to stop a running task, hence ``_processes``."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    for process in processes:
-        if process.is_alive():
-            process.kill()
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
+    the executor has no public way to stop a running task, hence ``_processes``. Its
+    manager thread replaces a worker that dies (even a killed one, until it sees the
+    pool is shut down), so the table is read again until no new worker appears."""
+    table = getattr(pool, "_processes", None) or {}
+    killed: dict[int, Any] = {}
+    for attempt in range(_STOP_ROUNDS):
+        fresh = [p for pid, p in list(table.items()) if pid not in killed]
+        if not fresh and attempt:
+            break
+        for process in fresh:
+            if process.is_alive():
+                process.kill()
+            killed[process.pid] = process
+        if not attempt:
+            pool.shutdown(wait=False, cancel_futures=True)
+        time.sleep(0.05)
+    for process in killed.values():
         process.join(timeout=1)
+
+
+_STOP_ROUNDS = 20
 
 
 def profile_splits(

@@ -37,8 +37,9 @@ from typing import TYPE_CHECKING, Any
 
 from dataprof.profiling.exact_counts import BYTES_PER_KEY, ExactCounts, string_bytes
 from dataprof.profiling.register_hll import MAGIC as REGISTER_HLL_MAGIC
-from dataprof.profiling.register_hll import RegisterHll, hash_strings
+from dataprof.profiling.register_hll import RegisterHll
 from dataprof.profiling.sketches import FREQUENT_LG_MAX_MAP_SIZE, HLL_LG_K, ds_module
+from dataprof.profiling.text_hll import SPLIT_MAGIC, TextHll
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -149,12 +150,11 @@ class ValueCounter:
         self._sketch(keys, counts, render, hll_key)
 
     def _clearly_over_budget(self, hll_key: Render) -> tuple[bool, Any]:
-        """Whether an HLL of the table and its pending pairs (hashed by numpy at once for
-        numbers and short text, by DataSketches for long text) puts the distinct values
+        """Whether an HLL of the table and its pending pairs puts the distinct values
         past :data:`CLEARLY_OVER` times the budget, so that folding them (a sort or a
-        hash of millions of keys) would be wasted; and that HLL when it is the kind the
-        counter keeps (numbers, long text), so that giving up does not hash them again.
-        The margin is :data:`CLEARLY_OVER`."""
+        hash of millions of keys) would be wasted; and that HLL, of the kind the counter
+        keeps (numbers: numpy's; text: :class:`.TextHll`), so that giving up does not
+        hash them again."""
         import numpy as np
         import pyarrow as pa
 
@@ -172,19 +172,10 @@ class ValueCounter:
             return hll.get_estimate() * per_key > CLEARLY_OVER * self.budget, hll
         keys_total = sum(len(keys) for keys, _ in parts)
         per_key += sum(string_bytes(keys) for keys, _ in parts) / max(1, keys_total)
-        if per_key - BYTES_PER_KEY <= _NUMPY_HASH_MAX_MEAN_BYTES:
-            estimate = RegisterHll()  # numpy's hashes: an estimate, not the counter's HLL
-            for keys, _ in parts:
-                estimate.update_hashes(hash_strings(keys))
-            return estimate.get_estimate() * per_key > CLEARLY_OVER * self.budget, None
-        # Long text: fewer keys fit the budget, and DataSketches hashes them faster than
-        # numpy; either beats hashing them all again in a fold.
-        ds = ds_module()
-        sketch = ds.hll_sketch(HLL_LG_K, ds.tgt_hll_type.HLL_8)
+        text = TextHll()  # the kind the counter keeps for text: giving up hashes nothing again
         for keys, _ in parts:
-            for _ in map(sketch.update, hll_key(keys)):
-                pass
-        return float(sketch.get_estimate()) * per_key > CLEARLY_OVER * self.budget, sketch
+            text.update_keys(keys)
+        return text.get_estimate() * per_key > CLEARLY_OVER * self.budget, text
 
     def settle(self, render: Render, hll_key: Render) -> None:
         """Fold pending values and degrade if the whole set is over budget."""
@@ -210,14 +201,22 @@ class ValueCounter:
         for keys, counts in parts:
             self._sketch(keys, counts, render, hll_key)
 
-    def _ensure_sketches(self, vectorized: bool) -> None:
-        """The sketches, once: a :class:`RegisterHll` for keys hashed by numpy (numbers),
-        DataSketches' HLL for the rest."""
+    def _ensure_sketches(self, like: Any) -> None:
+        """The sketches, once, the HLL of the kind ``like`` (keys as ``hll_key`` renders
+        them, or another counter's HLL) calls for: a :class:`RegisterHll` for numbers
+        hashed by numpy, a :class:`.TextHll` for text and bytes, DataSketches' HLL for
+        the rest."""
         if self.hll is None:
+            import numpy as np
+            import pyarrow as pa
+
             ds = ds_module()
-            self.hll = (
-                RegisterHll() if vectorized else ds.hll_sketch(HLL_LG_K, ds.tgt_hll_type.HLL_8)
-            )
+            if isinstance(like, np.ndarray | RegisterHll):
+                self.hll = RegisterHll()
+            elif isinstance(like, pa.Array | TextHll):
+                self.hll = TextHll()
+            else:
+                self.hll = ds.hll_sketch(HLL_LG_K, ds.tgt_hll_type.HLL_8)
             self.top = ds.frequent_strings_sketch(FREQUENT_LG_MAX_MAP_SIZE)
 
     def _sketch(
@@ -225,15 +224,15 @@ class ValueCounter:
     ) -> None:
         """Every distinct key feeds the HLL once, and the repeated ones the frequent
         items (:meth:`_add_to_top`)."""
-        import numpy as np
 
         if not len(keys):
             return
         hashed = hll_key(keys)
-        vectorized = isinstance(hashed, np.ndarray)
-        self._ensure_sketches(vectorized)
-        if vectorized:
+        self._ensure_sketches(hashed)
+        if isinstance(self.hll, RegisterHll):
             self.hll.update_hashes(hashed)
+        elif isinstance(self.hll, TextHll):
+            self.hll.update_keys(hashed)
         else:
             # map() keeps the per-value call in C; a Python for-loop doubles the cost.
             for _ in map(self.hll.update, hashed):
@@ -274,10 +273,10 @@ class ValueCounter:
                 self._sketch(keys, counts, render, hll_key)
             return
         self.degrade(render, hll_key)
-        self._ensure_sketches(isinstance(other.hll, RegisterHll))
-        if isinstance(self.hll, RegisterHll) != isinstance(other.hll, RegisterHll):
+        self._ensure_sketches(other.hll)
+        if type(self.hll) is not type(other.hll):
             raise ValueError("the parts' distinct-count sketches are of different kinds")
-        if isinstance(self.hll, RegisterHll):
+        if isinstance(self.hll, RegisterHll | TextHll):
             self.hll.merge(other.hll)
         else:
             union = ds_module().hll_union(HLL_LG_K)
@@ -398,6 +397,8 @@ class ValueCounter:
         hll, top = state["hll"], state["top"]
         if hll is not None and hll.startswith(REGISTER_HLL_MAGIC):
             self.hll = RegisterHll.from_bytes(hll)
+        elif hll is not None and hll.startswith(SPLIT_MAGIC):
+            self.hll = TextHll.from_bytes(hll)
         else:
             self.hll = checked_hll(hll, HLL_LG_K) if hll is not None else None
         self.top = checked_frequent_strings(top) if top is not None else None

@@ -50,7 +50,7 @@ class _CountingMixin:
         """The frequent-items sketch's strings for an array of counter keys."""
         raise NotImplementedError
 
-    def _hll_keys(self, keys: pa.Array) -> list[Any]:
+    def _hll_keys(self, keys: pa.Array) -> Any:
         """What the HLL sketch hashes for an array of counter keys."""
         return self._render_keys(keys)
 

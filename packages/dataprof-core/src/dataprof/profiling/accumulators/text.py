@@ -29,27 +29,6 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 
-_EMPTY_KEY = "\x00dataprof:empty"
-"""What the HLL hashes for an empty value: DataSketches ignores empty strings (and bytes),
-so past the budget '' went uncounted."""
-
-
-def _hll_values(keys: pa.Array) -> list[Any]:
-    """Counting keys as the HLL takes them: text as str, bytes as hex, empty ones as
-    :data:`_EMPTY_KEY`."""
-    import pyarrow as pa
-    import pyarrow.compute as pc
-
-    if pa.types.is_binary(keys.type) or pa.types.is_large_binary(keys.type):
-        # DataSketches takes no bytes: their hex, which is also what the sketches show
-        return [k.hex() or _EMPTY_KEY for k in keys.to_pylist()]
-    if not pc.any(pc.equal(pc.binary_length(keys), 0)).as_py():
-        whole: list[Any] = keys.to_pylist()
-        return whole
-    filled = pc.if_else(pc.equal(pc.binary_length(keys), 0), _EMPTY_KEY, keys)
-    return filled.to_pylist()  # type: ignore[no-any-return]
-
-
 def pa_type(name: str) -> pa.DataType:
     """An Arrow type by name, imported lazily."""
     import pyarrow as pa
@@ -74,9 +53,9 @@ class StringAccumulator(BoundedMinMax, _LengthMixin, _CountingMixin, ColumnAccum
         rendered: list[str] = bounded_keys(keys, binary=False).to_pylist()
         return rendered
 
-    def _hll_keys(self, keys: pa.Array) -> list[Any]:
-        # Counting keys as they are: the HLL keeps hashes, never the strings.
-        return _hll_values(keys)
+    def _hll_keys(self, keys: pa.Array) -> Any:
+        # Counting keys as they are, for a TextHll: it keeps hashes, never the strings.
+        return keys
 
     def _profile_value(self, key: Any) -> Any:
         return bounded_value(key)
@@ -166,8 +145,8 @@ class BinaryAccumulator(BoundedMinMax, _LengthMixin, _CountingMixin, ColumnAccum
     def _render_keys(self, keys: pa.Array) -> list[str]:
         return [k.hex() for k in bounded_keys(keys, binary=True).to_pylist()]
 
-    def _hll_keys(self, keys: pa.Array) -> list[Any]:
-        return _hll_values(keys)
+    def _hll_keys(self, keys: pa.Array) -> Any:
+        return keys
 
     def _profile_value(self, key: Any) -> Any:
         return bounded_value(key).hex() if isinstance(key, bytes) else key
