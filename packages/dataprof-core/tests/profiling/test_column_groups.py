@@ -4,6 +4,7 @@ and a worker's failure reaches the caller as the worker's own error."""
 
 from __future__ import annotations
 
+import json
 import multiprocessing
 import os
 from typing import Any
@@ -22,6 +23,7 @@ from dataprof.profiling.column_groups import (
     TASKS_PER_PROCESS,
     column_tasks,
     join_column_states,
+    parts_of,
     share_columns,
 )
 from dataprof.profiling.state import ProfileState
@@ -79,6 +81,22 @@ def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DATAPROF_THREADS", raising=False)
 
 
+def _assert_same(a: Any, b: Any, path: str = "") -> None:
+    """Equal, floats within 1e-12 of each other."""
+    if isinstance(a, dict) and isinstance(b, dict):
+        assert a.keys() == b.keys(), path
+        for key in a:
+            _assert_same(a[key], b[key], f"{path}/{key}")
+    elif isinstance(a, list) and isinstance(b, list):
+        assert len(a) == len(b), path
+        for i, (x, y) in enumerate(zip(a, b, strict=True)):
+            _assert_same(x, y, f"{path}[{i}]")
+    elif isinstance(a, float) and isinstance(b, float):
+        assert a == pytest.approx(b, rel=1e-12), path
+    else:
+        assert a == b, path
+
+
 def _json(profile: Any) -> str:
     sketch_names = dict.fromkeys(profile.sketches, "")
     fixed = {
@@ -111,6 +129,34 @@ def test_shared_columns_give_one_process_profile(
     assert "a/b/kll" in shared.sketches
     assert "a/b/top" in shared.sketches
     assert _json(shared) == _json(alone)
+
+
+@pytest.mark.usefixtures("two_cores")
+def test_columns_read_in_parts_and_merged_give_the_same_profile(
+    parquet_connector: ConnectorFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    connector = parquet_connector(_table(60_000), row_group_size=7_000)
+    monkeypatch.setattr(column_groups, "SPLIT_GROUP_SHARE", 0.0)  # every column in parts
+    seen: list[int] = []
+    parts = profile_table(
+        connector, mode="full", column_metrics=[LongestText()], progress=lambda r, b: seen.append(r)
+    )
+    assert any("read in parts and merged" in n for n in parts.notes), parts.notes
+    assert seen[-1] == 60_000
+    monkeypatch.setenv("DATAPROF_THREADS", "1")
+    alone = profile_table(connector, mode="full", column_metrics=[LongestText()])
+    assert parts.row_count == alone.row_count == 60_000
+    # merged moments round in their last digits as any merge of states does
+    _assert_same(json.loads(_json(parts)), json.loads(_json(alone)))
+
+
+def test_only_a_column_costing_most_of_a_share_is_read_in_parts() -> None:
+    costs = {"text": 6.0, "a": 1.0, "b": 1.0, "c": 1.0}
+    groups = column_tasks(costs, 2)
+    assert parts_of(groups, costs, 2, splits=20) == [2, 1, 1, 1]
+    assert parts_of(groups, costs, 2, splits=1) == [1, 1, 1, 1]  # nothing to part
+    even = {"a": 1.0, "b": 1.0, "c": 1.0, "d": 1.0}
+    assert parts_of(column_tasks(even, 2), even, 2, splits=20) == [1, 1, 1, 1]
 
 
 @pytest.mark.usefixtures("two_cores")

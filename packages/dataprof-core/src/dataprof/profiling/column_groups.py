@@ -57,12 +57,21 @@ x 1,000-row file takes about a second on one)."""
 _WARM_UP_ROWS = 64
 PROBE_ROWS = 8_192
 """Rows of the first batch whose profiling times each column: enough to rank them."""
+READ_S_PER_BYTE = 1.7e-9
+"""Decoding a column's bytes from Parquet (Snappy): measured 0.94 s for 550 MB of text."""
+SKETCH_S_PER_VALUE = 1.5e-7
+SKETCH_S_PER_BYTE = 2e-9
+"""Text past its budget: DataSketches' HLL call and the Python string it takes."""
+SKETCH_S_PER_NUMBER = 1e-7
+"""A number past its budget: the HLL, the fine grid, the log buckets, the frequent items."""
 PROBE_MAX_COLUMNS = 64
 """Above this many columns the costs are guessed from the types instead: reading a first
 batch of 1,000 columns reads their whole first row group (1-2 s for 100,000 rows), and
 so many columns even out between the groups anyway."""
 MAX_SINGLE_COLUMN_TASKS = 32
 """Up to this many columns, each is a task of its own."""
+SPLIT_GROUP_SHARE = 0.75
+"""A group costing more than this share of one process's work is read in parts."""
 TASKS_PER_PROCESS = 4
 """Beyond it, this many groups of columns a process: small enough that the workers
 finish together, few enough that opening the table per task costs nothing."""
@@ -95,9 +104,16 @@ def column_group_count(
 
 
 def probe_costs(batch: pa.RecordBatch, column_metrics: Sequence[ColumnMetric]) -> dict[str, float]:
-    """Seconds each top-level column of ``batch`` takes to profile (with its struct
-    fields and plugin metrics), after a warm-up on a few rows so that no column pays
-    for the first use of a module."""
+    """Each top-level column's cost a row (seconds): its profiling time on ``batch``
+    (with its struct fields and plugin metrics, after a warm-up on a few rows so that no
+    column pays for the first use of a module), plus what the first rows cannot show:
+    decoding its bytes (:data:`READ_S_PER_BYTE`) and, for a column whose values barely
+    repeat, the sketches it will need past its exact-count budget
+    (:data:`SKETCH_S_PER_VALUE`, :data:`SKETCH_S_PER_BYTE` for text,
+    :data:`SKETCH_S_PER_NUMBER`). On the benchmark's files the
+    first 8,192 rows put long free text at the cost of an id; this puts it at 3x."""
+    from dataprof.profiling.types import Kind
+
     names = batch.schema.names
     for rows in (min(_WARM_UP_ROWS, batch.num_rows), min(PROBE_ROWS, batch.num_rows)):
         costs: dict[str, float] = {}
@@ -106,7 +122,18 @@ def probe_costs(batch: pa.RecordBatch, column_metrics: Sequence[ColumnMetric]) -
             state = ProfileState(one.schema, column_metrics=column_metrics)
             started = time.perf_counter()
             state.update(one)
-            costs[name] = time.perf_counter() - started
+            seconds = time.perf_counter() - started
+            per_row = 1.0 / max(1, rows)
+            cost = seconds + READ_S_PER_BYTE * one.nbytes
+            acc = state.columns[name]
+            counter = getattr(acc, "counter", None)
+            table = getattr(counter, "table", None)
+            if table is not None and len(table) > rows // 2:  # a column that will be sketched
+                if acc.kind in (Kind.STRING, Kind.BINARY):
+                    cost += rows * SKETCH_S_PER_VALUE + SKETCH_S_PER_BYTE * one.nbytes
+                else:
+                    cost += rows * SKETCH_S_PER_NUMBER
+            costs[name] = cost * per_row
     return costs
 
 
@@ -202,8 +229,10 @@ def read_group(
     declared: Mapping[str, str],
     column_metrics: Sequence[ColumnMetric],
     progress: Callable[[int, int], None] | None = None,
+    whole: bool = True,
 ) -> tuple[ProfileState, set[int | None]]:
-    """One group's state over every split, in order (``connector`` already built)."""
+    """One group's state over ``splits`` in order (``connector`` already built): all the
+    table's (``whole``; one of them means the table, read unsplit) or some."""
     import pyarrow as pa
 
     group_schema = pa.schema([schema.field(name) for name in columns])
@@ -212,7 +241,7 @@ def read_group(
         declared={k: v for k, v in declared.items() if k in set(columns)},
         column_metrics=column_metrics,
     )
-    for split in splits if len(splits) > 1 else [None]:
+    for split in splits if len(splits) > 1 or not whole else [None]:
         for batch in connector.iter_batches(list(columns), batch_size, split=split):
             state.update(batch)
             if progress is not None:
@@ -255,6 +284,21 @@ def column_tasks(costs: Mapping[str, float], processes: int) -> list[list[str]]:
     return sorted(groups, key=lambda g: -sum(costs[n] for n in g))
 
 
+def parts_of(
+    groups: Sequence[Sequence[str]], costs: Mapping[str, float], processes: int, splits: int
+) -> list[int]:
+    """Into how many parts of the splits each group is read: one, unless the group alone
+    costs more than :data:`SPLIT_GROUP_SHARE` of a process's share of the table (long
+    free text beside a few numbers), when it is read in a part a process (at most one
+    a split) by as many workers, their states merged."""
+    total = sum(costs.values())
+    share = total / max(1, processes)
+    return [
+        min(processes, splits) if sum(costs[n] for n in group) > SPLIT_GROUP_SHARE * share else 1
+        for group in groups
+    ]
+
+
 def profile_column_groups(
     connector: DataConnector,
     splits: Sequence[ScanSplit],
@@ -289,12 +333,19 @@ def profile_column_groups(
             return None
         costs = probe_costs(probe, column_metrics)
         how = f"measured on the first {PROBE_ROWS:,} rows"
-    tasks = column_tasks(costs, processes)
+    groups = column_tasks(costs, processes)
+    parts = parts_of(groups, costs, processes, len(splits))
+    tasks: list[tuple[Sequence[str], Sequence[ScanSplit], bool]] = []
+    owners: list[int] = []  # the group each task reads
+    for number, (group, count) in enumerate(zip(groups, parts, strict=True)):
+        for part in range(count):
+            tasks.append((group, splits[part::count] if count > 1 else splits, count == 1))
+            owners.append(number)
     try:
         results = profile_column_tasks(
             connector,
             tasks,
-            splits,
+            len(groups),
             processes=processes,
             batch_size=batch_size,
             schema_bytes=bytes(schema.serialize().to_pybytes()),
@@ -306,9 +357,52 @@ def profile_column_groups(
         # e.g. a connector registered in this process only, which workers cannot build
         notes.append(f"full: one process, the worker processes failed ({exc})")
         return None
+    split_groups = sum(1 for count in parts if count > 1)
     notes.append(
         f"full: columns profiled by {min(processes, len(tasks))} worker processes, "
         f"{len(tasks)} tasks, costliest first (costs {how})"
+        + (f"; {split_groups} costly column(s) read in parts and merged" if split_groups else "")
     )
+    snapshots = {r.snapshot_id for r in results}
+    results = _merged_parts(results, owners, column_metrics)
     state = join_column_states(schema, declared, column_metrics, results, connector.error_context())
-    return state, {r.snapshot_id for r in results}
+    return state, snapshots
+
+
+def _merged_parts(
+    results: Sequence[GroupResult], owners: Sequence[int], column_metrics: Sequence[ColumnMetric]
+) -> list[GroupResult]:
+    """One finished result a group: a group read in parts has its parts' states merged
+    (in split order) and finalized here."""
+    from dataprof.profiling.parallel import GroupResult
+    from dataprof.profiling.state import finalize
+
+    by_group: dict[int, list[GroupResult]] = {}
+    for owner, result in zip(owners, results, strict=True):
+        by_group.setdefault(owner, []).append(result)
+    finished = []
+    for parts in by_group.values():
+        if len(parts) == 1 and parts[0].profile is not None:
+            finished.append(parts[0])
+            continue
+        merged: ProfileState | None = None
+        for part in parts:
+            assert part.state is not None
+            state = ProfileState.from_bytes(part.state, column_metrics=column_metrics)
+            if merged is None:
+                merged = state
+            else:
+                merged.merge(state)
+        assert merged is not None
+        profile = finalize(merged, source=MetricSource.FULL_SCAN, sampled=False)
+        finished.append(
+            GroupResult(
+                parts[0].index,
+                profile,
+                max(p.batches for p in parts),
+                sum(p.bytes_read for p in parts),
+                parts[0].snapshot_id,  # the caller checks every part's
+                None,
+            )
+        )
+    return finished

@@ -25,6 +25,26 @@ DISTINCT_CHECK_MIN_VALUES = 1024
 """Fewer values: ``value_counts`` is cheap enough, and the check answers False."""
 
 
+def _words(data: Any, positions: Any) -> Any:
+    """The little-endian 8-byte words of ``data`` at byte ``positions``, zero past its
+    end: through a strided view for all but the last 7 bytes, a padded copy of those."""
+    import numpy as np
+
+    limit = len(data) - 8  # the last position a whole word can be read at
+    copy = np.zeros(16, dtype=np.uint8)
+    base = max(0, limit + 1)
+    copy[: len(data) - base] = data[base:]
+    near = np.ndarray(shape=(9,), dtype=np.uint64, buffer=copy, strides=(1,))
+    if limit < 0:
+        return near[np.clip(positions - base, 0, 8)]
+    words = np.ndarray(shape=(limit + 1,), dtype=np.uint64, buffer=data, strides=(1,))
+    inside = positions <= limit
+    out = words[np.minimum(positions, limit)]
+    if not inside.all():
+        out[~inside] = near[np.clip(positions[~inside] - base, 0, 8)]
+    return out
+
+
 def surely_distinct(arr: pa.Array) -> bool:
     """True only if no value of ``arr`` (string or binary, no nulls) occurs twice."""
     import numpy as np
@@ -43,21 +63,13 @@ def surely_distinct(arr: pa.Array) -> bool:
     wide = pa.types.is_large_string(arr.type) or pa.types.is_large_binary(arr.type)
     raw_offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if wide else np.int32)
     offsets: Any = raw_offsets[arr.offset : arr.offset + n + 1].astype(np.int64)
-    first, last = int(offsets[0]), int(offsets[-1])
     buffer = arr.buffers()[2]
-    if buffer is not None and buffer.size >= last + 8:
-        data = np.frombuffer(buffer, dtype=np.uint8)
-    else:  # an 8-byte load at a value's start must stay inside: a padded copy
-        data = np.zeros(last - first + 8, dtype=np.uint8)
-        if buffer is not None:
-            data[: last - first] = np.frombuffer(buffer, dtype=np.uint8)[first:last]
-        offsets = offsets - first
-    words_at = np.ndarray(shape=(len(data) - 7,), dtype=np.uint64, buffer=data, strides=(1,))
+    data = np.frombuffer(buffer, dtype=np.uint8) if buffer is not None else np.zeros(0, np.uint8)
     starts = offsets[:-1]
     lengths = offsets[1:] - starts
     short = np.minimum(lengths, 8)
-    head = words_at[starts] & _masks[short]
-    tail = words_at[starts + lengths - short] & _masks[short]
+    head = _words(data, starts) & _masks[short]
+    tail = _words(data, starts + lengths - short) & _masks[short]
     key = hash_words(head) ^ hash_words(tail ^ np.uint64(0x9E3779B97F4A7C15))
     key ^= lengths.astype(np.uint64) * np.uint64(0xC2B2AE3D27D4EB4F)
     key.sort()

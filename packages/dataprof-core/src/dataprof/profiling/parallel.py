@@ -152,7 +152,8 @@ def _profile_split(
 
 
 class GroupResult:
-    """A worker's columns (:mod:`.column_groups`), finalized there, or its error."""
+    """A worker's columns (:mod:`.column_groups`): finalized there, or, read over some of
+    the splits only, their state to merge with the other parts'; or its error."""
 
     def __init__(
         self,
@@ -162,6 +163,7 @@ class GroupResult:
         bytes_read: int,
         snapshot_id: int | None,
         error: BaseException | None,
+        state: bytes | None = None,
     ) -> None:
         self.index = index
         self.profile = profile
@@ -169,6 +171,7 @@ class GroupResult:
         self.bytes_read = bytes_read
         self.snapshot_id = snapshot_id
         self.error = error
+        self.state = state
 
 
 def _profile_group(
@@ -180,9 +183,11 @@ def _profile_group(
     schema_bytes: bytes,
     declared: Mapping[str, str],
     column_metrics: Sequence[ColumnMetric],
+    finish: bool = True,
 ) -> GroupResult:
-    """A worker's share of the columns over every split, finalized here: a column's
-    profile is a few kB where its state may hold megabytes of exact counts."""
+    """A worker's share of the columns over ``splits``, finalized here when they are
+    all the table's (``finish``): a column's profile is a few kB where its state may
+    hold megabytes of exact counts; else the state, to merge."""
     import pyarrow as pa
 
     from dataprof.profiling.column_groups import read_group
@@ -200,7 +205,15 @@ def _profile_group(
 
         with get_connector(config) as connector:
             state, snapshots = read_group(
-                connector, splits, columns, batch_size, schema, declared, column_metrics, progress
+                connector,
+                splits,
+                columns,
+                batch_size,
+                schema,
+                declared,
+                column_metrics,
+                progress,
+                whole=finish,
             )
         if len(snapshots) > 1:
             raise ConnectorError(
@@ -208,16 +221,21 @@ def _profile_group(
                 source=config.label,
                 table=config.qualified_table,
             )
+        snapshot = snapshots.pop()
+        if not finish:
+            return GroupResult(
+                index, None, state.batches, state.bytes_read, snapshot, None, state.to_bytes()
+            )
         profile = finalize(state, source=MetricSource.FULL_SCAN, sampled=False)
-        return GroupResult(index, profile, state.batches, state.bytes_read, snapshots.pop(), None)
+        return GroupResult(index, profile, state.batches, state.bytes_read, snapshot, None)
     except BaseException as exc:
         return GroupResult(index, None, 0, 0, None, _portable(exc, config))
 
 
 def profile_column_tasks(
     connector: DataConnector,
-    tasks: Sequence[Sequence[str]],
-    splits: Sequence[ScanSplit],
+    tasks: Sequence[tuple[Sequence[str], Sequence[ScanSplit], bool]],
+    groups: int,
     *,
     processes: int,
     batch_size: int,
@@ -226,10 +244,12 @@ def profile_column_tasks(
     column_metrics: Sequence[ColumnMetric],
     progress: Callable[[int, int], None] | None = None,
 ) -> list[GroupResult]:
-    """Each task (some of the table's columns, costliest first) profiled and finalized
-    over every split by the next free one of ``processes`` forked workers, so that a
-    column that costs more than its estimate delays only its own worker.
-    ``progress(rows, bytes)``: rows as the tasks' mean, bytes as their sum."""
+    """Each task (some of the table's columns, the splits to read them over, and
+    whether those are all the table's, so that the worker finalizes them), costliest
+    first, run by the next free one of ``processes`` forked workers, so that a column
+    that costs more than its estimate delays only its own worker. ``progress(rows,
+    bytes)``: rows summed over the tasks and divided by the ``groups`` of columns they
+    cover, bytes summed."""
     context = multiprocessing.get_context(start_method())
     progress_queue = context.Queue() if progress is not None else None
     rows: dict[int, int] = {}
@@ -247,7 +267,7 @@ def profile_column_tasks(
             rows[index], nbytes[index] = task_rows, task_bytes
             moved = True
         if moved:
-            progress(sum(rows.values()) // len(tasks), sum(nbytes.values()))
+            progress(sum(rows.values()) // max(1, groups), sum(nbytes.values()))
 
     pool = ProcessPoolExecutor(
         max_workers=max(1, min(processes, len(tasks))),
@@ -267,8 +287,9 @@ def profile_column_tasks(
                 schema_bytes,
                 dict(declared),
                 list(column_metrics),
+                finish,
             )
-            for index, columns in enumerate(tasks)
+            for index, (columns, splits, finish) in enumerate(tasks)
         ]
         pending: set[Future[GroupResult]] = set(futures)
         while pending:
