@@ -25,7 +25,7 @@ import pytest
 
 import dataprof
 from dataprof.connector import DataConnector
-from dataprof.profiling import ColumnProfile, TableProfile
+from dataprof.profiling import ColumnProfile, Metric, TableProfile
 
 ConnectorFactory = Callable[..., DataConnector]
 
@@ -237,3 +237,27 @@ def exact_budget(mib: float | str) -> Iterator[None]:
             del os.environ["DATAPROF_EXACT_BUDGET_MIB"]
         else:
             os.environ["DATAPROF_EXACT_BUDGET_MIB"] = before
+
+
+class LongestValue:
+    """A plugin metric: the longest string, merged with max."""
+
+    name = "longest_value"
+
+    def applies_to(self, data_type: pa.DataType) -> bool:
+        return bool(pa.types.is_string(data_type) or pa.types.is_large_string(data_type))
+
+    def initial(self) -> int:
+        return 0
+
+    def update(self, state: int, values: pa.Array) -> int:
+        import pyarrow.compute as pc
+
+        longest = pc.max(pc.utf8_length(values)).as_py()
+        return max(state, longest or 0)
+
+    def merge(self, a: int, b: int) -> int:
+        return max(a, b)
+
+    def result(self, state: int) -> Metric:
+        return Metric(value=state)

@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 import pyarrow as pa
 import pytest
-from engine_reference import ConnectorFactory
+from engine_reference import ConnectorFactory, LongestValue
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -28,30 +28,6 @@ from dataprof.profiling.column_groups import (
 )
 from dataprof.profiling.state import ProfileState
 from dataprof.stores.codec import profile_to_json
-
-
-class LongestText:
-    """A plugin metric, to show plugin states travel with their columns."""
-
-    name = "longest_text"
-
-    def applies_to(self, data_type: pa.DataType) -> bool:
-        return bool(pa.types.is_string(data_type) or pa.types.is_large_string(data_type))
-
-    def initial(self) -> int:
-        return 0
-
-    def update(self, state: int, values: pa.Array) -> int:
-        import pyarrow.compute as pc
-
-        longest = pc.max(pc.utf8_length(values)).as_py()
-        return max(state, longest or 0)
-
-    def merge(self, a: int, b: int) -> int:
-        return max(a, b)
-
-    def result(self, state: int) -> int:
-        return state
 
 
 def _table(rows: int) -> pa.Table:
@@ -116,16 +92,16 @@ def test_shared_columns_give_one_process_profile(
     table = _table(60_000)
     connector = parquet_connector(table, row_group_size=15_000)
     before = set(multiprocessing.active_children())  # other tests' may linger
-    shared = profile_table(connector, mode="full", column_metrics=[LongestText()])
+    shared = profile_table(connector, mode="full", column_metrics=[LongestValue()])
     assert any("columns profiled by 2 worker processes" in n for n in shared.notes), shared.notes
     monkeypatch.setenv("DATAPROF_THREADS", "1")  # one core: no sharing
-    alone = profile_table(connector, mode="full", column_metrics=[LongestText()])
+    alone = profile_table(connector, mode="full", column_metrics=[LongestValue()])
     assert not any("worker processes" in n for n in alone.notes)
     assert [c.column_name for c in shared.columns] == [c.column_name for c in alone.columns]
     assert not set(multiprocessing.active_children()) - before
     assert "where.city" in {c.column_name for c in shared.columns}
     by_name = {c.column_name: c for c in shared.columns}
-    assert by_name["note"].metrics["longest_text"].value == 203
+    assert by_name["note"].metrics["longest_value"].value == 203
     assert "a/b/kll" in shared.sketches
     assert "a/b/top" in shared.sketches
     assert _json(shared) == _json(alone)
@@ -139,12 +115,15 @@ def test_columns_read_in_parts_and_merged_give_the_same_profile(
     monkeypatch.setattr(column_groups, "SPLIT_GROUP_SHARE", 0.0)  # every column in parts
     seen: list[int] = []
     parts = profile_table(
-        connector, mode="full", column_metrics=[LongestText()], progress=lambda r, b: seen.append(r)
+        connector,
+        mode="full",
+        column_metrics=[LongestValue()],
+        progress=lambda r, b: seen.append(r),
     )
     assert any("read in parts and merged" in n for n in parts.notes), parts.notes
     assert seen[-1] == 60_000
     monkeypatch.setenv("DATAPROF_THREADS", "1")
-    alone = profile_table(connector, mode="full", column_metrics=[LongestText()])
+    alone = profile_table(connector, mode="full", column_metrics=[LongestValue()])
     assert parts.row_count == alone.row_count == 60_000
     # merged moments round in their last digits as any merge of states does
     _assert_same(json.loads(_json(parts)), json.loads(_json(alone)))

@@ -8,15 +8,13 @@ import uuid
 from typing import Any
 
 import pyarrow as pa
-import pyarrow.compute as pc
 import pytest
-from engine_reference import ConnectorFactory
+from engine_reference import ConnectorFactory, LongestValue
 
 from dataprof import hookimpl
 from dataprof.errors import ConfigurationError
 from dataprof.hooks import get_hooks
 from dataprof.profiling import (
-    Metric,
     ProfileState,
     finalize,
     merge_states,
@@ -95,28 +93,6 @@ def test_inference_beyond_exact_counts_is_a_spread_sample(monkeypatch: pytest.Mo
     assert shares.value["integer"] == pytest.approx(0.5, abs=0.05)
     examined = column.metrics["inferred_examined_count"].value
     assert 1_000 < examined < 200_000
-
-
-class LongestValue:
-    """A plugin metric: the longest string, merged with max."""
-
-    name = "longest_value"
-
-    def applies_to(self, data_type: pa.DataType) -> bool:
-        return bool(pa.types.is_string(data_type))
-
-    def initial(self) -> int:
-        return 0
-
-    def update(self, state: int, values: pa.Array) -> int:
-        longest = pc.max(pc.utf8_length(values)).as_py()
-        return max(state, longest or 0)
-
-    def merge(self, a: int, b: int) -> int:
-        return max(a, b)
-
-    def result(self, state: int) -> Metric:
-        return Metric(value=state)
 
 
 class Plugin:

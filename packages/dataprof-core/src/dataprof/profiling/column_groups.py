@@ -374,7 +374,7 @@ def _merged_parts(
 ) -> list[GroupResult]:
     """One finished result a group: a group read in parts has its parts' states merged
     (in split order) and finalized here."""
-    from dataprof.profiling.parallel import GroupResult
+    from dataprof.profiling.parallel import GroupResult, merged_states
     from dataprof.profiling.state import finalize
 
     by_group: dict[int, list[GroupResult]] = {}
@@ -385,16 +385,10 @@ def _merged_parts(
         if len(parts) == 1 and parts[0].profile is not None:
             finished.append(parts[0])
             continue
-        merged: ProfileState | None = None
-        for part in parts:
-            assert part.state is not None
-            state = ProfileState.from_bytes(part.state, column_metrics=column_metrics)
-            if merged is None:
-                merged = state
-            else:
-                merged.merge(state)
-        assert merged is not None
-        profile = finalize(merged, source=MetricSource.FULL_SCAN, sampled=False)
+        states = [part.state for part in parts if part.state is not None]
+        profile = finalize(
+            merged_states(states, column_metrics), source=MetricSource.FULL_SCAN, sampled=False
+        )
         finished.append(
             GroupResult(
                 parts[0].index,

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from dataprof.connector import DataConnector, ScanSplit
     from dataprof.profiling.models import TableProfile
 
-__all__ = ["GroupResult", "SplitResult", "profile_column_tasks", "profile_splits"]
+__all__ = ["GroupResult", "SplitResult", "merged_states", "profile_column_tasks", "profile_splits"]
 
 _progress_queue: Any = None
 
@@ -409,13 +409,13 @@ def profile_splits(
     pool.shutdown(wait=True)
     drain()
     results.sort(key=lambda r: r.index)
-    merged: ProfileState | None = None
-    for result in results:
-        assert result.state is not None
-        state = ProfileState.from_bytes(result.state, column_metrics=column_metrics)
-        if merged is None:
-            merged = state
-        else:
-            merged.merge(state)
-    assert merged is not None
-    return merged, {r.snapshot_id for r in results}
+    states = [r.state for r in results if r.state is not None]
+    return merged_states(states, column_metrics), {r.snapshot_id for r in results}
+
+
+def merged_states(states: Sequence[bytes], column_metrics: Sequence[ColumnMetric]) -> ProfileState:
+    """The states (bytes from :meth:`ProfileState.to_bytes`, at least one) merged in order."""
+    merged = ProfileState.from_bytes(states[0], column_metrics=column_metrics)
+    for data in states[1:]:
+        merged.merge(ProfileState.from_bytes(data, column_metrics=column_metrics))
+    return merged
