@@ -74,7 +74,6 @@ CLEARLY_OVER = 1.05
 (0.81% each), so a set within the budget is taken for one over it about once in a
 billion checks; and then only exactness is lost, the figures stay labelled with their
 bounds."""
-_NUMPY_HASH_MAX_MEAN_BYTES = 64
 _HLL_STD_DEVS = 2  # ~95% confidence, the convention `Metric.error_bound` documents
 STORED_TOP_KEYS = 32
 """Values the stored frequent-items sketch (``<column>/top``, read by the top-values drift
@@ -224,7 +223,6 @@ class ValueCounter:
     ) -> None:
         """Every distinct key feeds the HLL once, and the repeated ones the frequent
         items (:meth:`_add_to_top`)."""
-
         if not len(keys):
             return
         hashed = hll_key(keys)
