@@ -170,3 +170,41 @@ def test_past_the_budget_empty_text_and_bytes_count_as_values(
         assert columns[name].supported, columns[name].unsupported_reason
         assert not columns[name].metrics["distinct_count"].exact
         assert columns[name].distinct_count == 3
+
+
+def _numbers(batches: list[list[int]], budget_bytes: int, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """A numeric accumulator fed ``batches`` under a budget, and how often it folded."""
+    from dataprof.profiling.accumulators import make_accumulator
+    from dataprof.profiling.exact_counts import ExactCounts
+
+    monkeypatch.setenv("DATAPROF_EXACT_BUDGET_MIB", str(budget_bytes / 2**20))
+    folds: list[int] = []
+    compact = ExactCounts.compact
+
+    def counted(self: ExactCounts) -> None:
+        if self._pending_keys:
+            folds.append(len(self._pending_keys))
+        compact(self)
+
+    monkeypatch.setattr(ExactCounts, "compact", counted)
+    acc = make_accumulator("n", pa.int64(), "bigint")
+    for batch in batches:
+        acc.update(pa.array(batch, pa.int64()))
+    return acc, folds
+
+
+def test_a_column_too_close_to_its_budget_to_call_is_not_folded_in_vain(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # 1,000 distinct values fill a 16,000-byte budget exactly; the first check comes
+    # with 1,500 pending keys, when the estimate says "about the budget".
+    first = [[(b * 100 + i) % 1_000 for i in range(100)] for b in range(15)]
+    growing = first + [[1_000 + b * 100 + i for i in range(100)] for b in range(10)]
+    acc, folds = _numbers(growing, 16_000, monkeypatch)
+    assert not acc.counter.exact  # it grew past the budget: given up, never folded
+    assert folds == []
+    steady = first + [[(b * 100 + i) % 1_000 for i in range(100)] for b in range(15, 60)]
+    acc, folds = _numbers(steady, 16_000, monkeypatch)
+    assert acc.counter.exact  # it stayed within: folded once checks ran out, exact
+    assert len(acc.counter.table) == 1_000
+    assert folds  # the fold that settled it
