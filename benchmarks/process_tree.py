@@ -15,30 +15,17 @@ import time
 
 
 def peak_tree_rss(process: subprocess.Popen[str], every_s: float = 0.02) -> int:
-    """Sample the summed RSS of ``process`` and its descendants until it exits; the peak in
-    bytes. The caller still waits for (or communicates with) the process."""
-    import psutil
-
-    parent = psutil.Process(process.pid)
-    peak = 0
-    while process.poll() is None:
-        try:
-            procs = [parent, *parent.children(recursive=True)]
-        except psutil.NoSuchProcess:
-            break
-        total = 0
-        for proc in procs:
-            with contextlib.suppress(psutil.NoSuchProcess):
-                total += proc.memory_info().rss
-        peak = max(peak, total)
-        time.sleep(every_s)
-    return peak
+    """The peak summed RSS of ``process`` and its descendants, in bytes, sampled until it
+    exits. The caller still waits for (or communicates with) the process."""
+    return peak_tree_memory(process, every_s, pss=False)[0]
 
 
-def peak_tree_memory(process: subprocess.Popen[str], every_s: float = 0.02) -> tuple[int, int]:
-    """The peak summed RSS and the peak summed PSS (0 where the platform has none) of
-    ``process`` and its descendants, in bytes; PSS sampled every fifth time (reading it
-    walks the page tables)."""
+def peak_tree_memory(
+    process: subprocess.Popen[str], every_s: float = 0.02, *, pss: bool = True
+) -> tuple[int, int]:
+    """The peak summed RSS and the peak summed PSS (0 where the platform has none, or
+    when not asked for) of ``process`` and its descendants, in bytes; PSS sampled every
+    fifth time (reading it walks the page tables)."""
     import psutil
 
     parent = psutil.Process(process.pid)
@@ -49,14 +36,14 @@ def peak_tree_memory(process: subprocess.Popen[str], every_s: float = 0.02) -> t
             procs = [parent, *parent.children(recursive=True)]
         except psutil.NoSuchProcess:
             break
-        rss = pss = 0
+        rss = pss_sum = 0
         for proc in procs:
             with contextlib.suppress(psutil.NoSuchProcess, psutil.AccessDenied, AttributeError):
                 rss += proc.memory_info().rss
-                if tick % 5 == 0:
-                    pss += getattr(proc.memory_full_info(), "pss", 0)
+                if pss and tick % 5 == 0:
+                    pss_sum += getattr(proc.memory_full_info(), "pss", 0)
         peak_rss = max(peak_rss, rss)
-        peak_pss = max(peak_pss, pss)
+        peak_pss = max(peak_pss, pss_sum)
         tick += 1
         time.sleep(every_s)
     return peak_rss, peak_pss

@@ -3,7 +3,6 @@ its config and reading splits pinned to the snapshot) give the one-process profi
 
 from __future__ import annotations
 
-import json
 import os
 from typing import Any
 
@@ -12,7 +11,7 @@ import pytest
 
 from dataprof import get_connector
 from dataprof.profiling import column_groups, profile_table
-from dataprof.stores.codec import profile_to_json
+from dataprof.testing import assert_same_profile
 
 SqlWarehouse = Any  # conftest's fixture type (conftest is not importable under importlib mode)
 
@@ -26,22 +25,6 @@ def _part(n: int, rows: int = 2_000) -> pa.Table:
             "note": pa.array([f"order {i} for {['Lyon', 'Porto', 'Gent'][i % 3]}" for i in ids]),
         }
     )
-
-
-def _comparable(profile: Any) -> Any:
-    fixed = {"started_at": None, "finished_at": None, "run_id": "r", "notes": []}
-    fixed["sketches"] = dict.fromkeys(profile.sketches, "")  # KLL compactions are random
-    return json.loads(profile_to_json(profile.model_copy(update=fixed)))
-
-
-def _close(a: Any, b: Any) -> bool:
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_close(a[k], b[k]) for k in a)
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_close(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, float) and isinstance(b, float):
-        return a == pytest.approx(b, rel=1e-12)
-    return bool(a == b)
 
 
 @pytest.mark.parametrize("in_parts", [False, True])
@@ -65,4 +48,4 @@ def test_columns_on_workers_give_the_one_process_profile(
     assert any("read in parts" in n for n in shared.notes) == in_parts
     assert shared.row_count == alone.row_count == 12_000
     assert shared.snapshot_id == alone.snapshot_id == snapshot
-    assert _close(_comparable(shared), _comparable(alone))
+    assert_same_profile(shared, alone)

@@ -4,7 +4,6 @@ and a worker's failure reaches the caller as the worker's own error."""
 
 from __future__ import annotations
 
-import json
 import multiprocessing
 import os
 from typing import Any
@@ -27,7 +26,7 @@ from dataprof.profiling.column_groups import (
     share_columns,
 )
 from dataprof.profiling.state import ProfileState
-from dataprof.stores.codec import profile_to_json
+from dataprof.testing import assert_same_profile
 
 
 def _table(rows: int) -> pa.Table:
@@ -57,34 +56,6 @@ def two_cores(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("DATAPROF_THREADS", raising=False)
 
 
-def _assert_same(a: Any, b: Any, path: str = "") -> None:
-    """Equal, floats within 1e-12 of each other."""
-    if isinstance(a, dict) and isinstance(b, dict):
-        assert a.keys() == b.keys(), path
-        for key in a:
-            _assert_same(a[key], b[key], f"{path}/{key}")
-    elif isinstance(a, list) and isinstance(b, list):
-        assert len(a) == len(b), path
-        for i, (x, y) in enumerate(zip(a, b, strict=True)):
-            _assert_same(x, y, f"{path}[{i}]")
-    elif isinstance(a, float) and isinstance(b, float):
-        assert a == pytest.approx(b, rel=1e-12), path
-    else:
-        assert a == b, path
-
-
-def _json(profile: Any) -> str:
-    sketch_names = dict.fromkeys(profile.sketches, "")
-    fixed = {
-        "started_at": None,
-        "finished_at": None,
-        "run_id": "r",
-        "sketches": sketch_names,
-        "notes": [],
-    }
-    return profile_to_json(profile.model_copy(update=fixed))
-
-
 @pytest.mark.usefixtures("two_cores")
 def test_shared_columns_give_one_process_profile(
     parquet_connector: ConnectorFactory, monkeypatch: pytest.MonkeyPatch
@@ -104,7 +75,7 @@ def test_shared_columns_give_one_process_profile(
     assert by_name["note"].metrics["longest_value"].value == 203
     assert "a/b/kll" in shared.sketches
     assert "a/b/top" in shared.sketches
-    assert _json(shared) == _json(alone)
+    assert_same_profile(shared, alone, rel_tol=0.0)
 
 
 @pytest.mark.usefixtures("two_cores")
@@ -125,8 +96,7 @@ def test_columns_read_in_parts_and_merged_give_the_same_profile(
     monkeypatch.setenv("DATAPROF_THREADS", "1")
     alone = profile_table(connector, mode="full", column_metrics=[LongestValue()])
     assert parts.row_count == alone.row_count == 60_000
-    # merged moments round in their last digits as any merge of states does
-    _assert_same(json.loads(_json(parts)), json.loads(_json(alone)))
+    assert_same_profile(parts, alone)  # merged moments: equal to 1e-12
 
 
 def test_only_a_column_costing_most_of_a_share_is_read_in_parts() -> None:
@@ -216,3 +186,25 @@ def test_many_columns_are_grouped_a_few_groups_a_process() -> None:
     loads = [sum(costs[n] for n in task) for task in tasks]
     assert loads == sorted(loads, reverse=True)
     assert sorted(n for task in tasks for n in task) == sorted(costs)
+
+
+def test_the_kit_comparison_names_what_differs() -> None:
+    from dataprof.profiling import finalize, profile_batches
+
+    def profile(values: list[float]) -> Any:
+        table = pa.table({"x": values})
+        return finalize(profile_batches(table.to_batches(), table.schema, column_metrics=[]))
+
+    same = profile([1.0, 2.0, 3.5])
+    assert_same_profile(same, profile([1.0, 2.0, 3.5]))
+    with pytest.raises(AssertionError, match=r"profile/columns\[0\]/.*max"):
+        assert_same_profile(same, profile([1.0, 2.0, 3.6]))
+    column = same.columns[0]
+    mean = column.metrics["mean"].value * (1 + 1e-14)
+    metrics = {**column.metrics, "mean": column.metrics["mean"].model_copy(update={"value": mean})}
+    nudged = same.model_copy(
+        update={"columns": [column.model_copy(update={"metrics": metrics, "mean_value": mean})]}
+    )
+    assert_same_profile(same, nudged)  # within 1e-12
+    with pytest.raises(AssertionError, match="mean"):
+        assert_same_profile(same, nudged, rel_tol=0.0)

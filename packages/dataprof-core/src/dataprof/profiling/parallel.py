@@ -140,7 +140,7 @@ def _profile_split(
             for batch in connector.iter_batches(columns, batch_size, split=split):
                 state.update(batch)
                 if _progress_queue is not None:
-                    _progress_queue.put((split.index, batch.num_rows, batch.nbytes))
+                    _progress_queue.put((split.index, state.row_count, state.bytes_read))
             # A split that pins its snapshot (Iceberg's carry ``snapshot_id``) was read
             # at that snapshot, whatever is current for the worker's new connector.
             snapshot = split.payload.get("snapshot_id", connector.snapshot_id)
@@ -251,32 +251,16 @@ def profile_column_tasks(
     bytes)``: rows summed over the tasks and divided by the ``groups`` of columns they
     cover, bytes summed."""
     context = multiprocessing.get_context(start_method())
-    progress_queue = context.Queue() if progress is not None else None
-    rows: dict[int, int] = {}
-    nbytes: dict[int, int] = {}
-
-    def drain() -> None:
-        if progress_queue is None or progress is None:
-            return
-        moved = False
-        while True:
-            try:
-                index, task_rows, task_bytes = progress_queue.get_nowait()
-            except queue_module.Empty:
-                break
-            rows[index], nbytes[index] = task_rows, task_bytes
-            moved = True
-        if moved:
-            progress(sum(rows.values()) // max(1, groups), sum(nbytes.values()))
-
+    tracker = _Progress(context, progress, groups)
     pool = ProcessPoolExecutor(
         max_workers=max(1, min(processes, len(tasks))),
         mp_context=context,
         initializer=_init_worker,
-        initargs=(progress_queue, 1, os.getpid(), processes),
+        initargs=(tracker.queue, 1, os.getpid(), processes),
     )
-    try:
-        futures = [
+    return _collect(
+        pool,
+        lambda: [
             pool.submit(
                 _profile_group,
                 connector.config,
@@ -290,11 +274,52 @@ def profile_column_tasks(
                 finish,
             )
             for index, (columns, splits, finish) in enumerate(tasks)
-        ]
-        pending: set[Future[GroupResult]] = set(futures)
+        ],
+        tracker,
+    )
+
+
+class _Progress:
+    """Workers' running totals ``(task index, rows, bytes)`` from a queue, reported as
+    ``progress(rows summed and divided by groups, bytes summed)``: each group of
+    columns is read over every row once, whether by one task or by several."""
+
+    def __init__(
+        self, context: Any, progress: Callable[[int, int], None] | None, groups: int = 1
+    ) -> None:
+        self.queue = context.Queue() if progress is not None else None
+        self.progress = progress
+        self.groups = max(1, groups)
+        self.rows: dict[int, int] = {}
+        self.nbytes: dict[int, int] = {}
+
+    def drain(self) -> None:
+        if self.queue is None or self.progress is None:
+            return
+        moved = False
+        while True:
+            try:
+                index, rows, nbytes = self.queue.get_nowait()
+            except queue_module.Empty:
+                break
+            self.rows[index], self.nbytes[index] = rows, nbytes
+            moved = True
+        if moved:
+            self.progress(sum(self.rows.values()) // self.groups, sum(self.nbytes.values()))
+
+
+def _collect(
+    pool: ProcessPoolExecutor, submit: Callable[[], list[Future[Any]]], tracker: _Progress
+) -> list[Any]:
+    """The results of the futures ``submit`` starts, in its order, progress drained
+    while they run; the first worker error is raised, and on any error here (an
+    interrupt included) the workers are killed."""
+    try:
+        futures = submit()
+        pending: set[Future[Any]] = set(futures)
         while pending:
             done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            drain()
+            tracker.drain()
             for future in done:
                 error = future.result().error
                 if error is not None:
@@ -303,7 +328,7 @@ def profile_column_tasks(
         _stop_now(pool)
         raise
     pool.shutdown(wait=True)
-    drain()
+    tracker.drain()
     return [future.result() for future in futures]
 
 
@@ -349,40 +374,21 @@ def profile_splits(
     """The merged state of ``splits`` read by ``workers`` processes, and the snapshot
     ids the workers read (one, when the connector pins its reads)."""
     context = multiprocessing.get_context(start_method())
-    progress_queue = context.Queue() if progress is not None else None
-    rows = 0
-    nbytes = 0
-
-    def drain() -> None:
-        nonlocal rows, nbytes
-        if progress_queue is None or progress is None:
-            return
-        moved = False
-        while True:
-            try:
-                _, batch_rows, batch_bytes = progress_queue.get_nowait()
-            except queue_module.Empty:
-                break
-            rows += batch_rows
-            nbytes += batch_bytes
-            moved = True
-        if moved:
-            progress(rows, nbytes)
-
-    results: list[SplitResult] = []
+    tracker = _Progress(context, progress)
     pool = ProcessPoolExecutor(
         max_workers=max(1, min(workers, len(splits))),
         mp_context=context,
         initializer=_init_worker,
         initargs=(
-            progress_queue,
+            tracker.queue,
             max(1, (os.cpu_count() or 1) // max(1, workers)),
             os.getpid(),
             max(1, min(workers, len(splits))),
         ),
     )
-    try:
-        pending: set[Future[SplitResult]] = {
+    results: list[SplitResult] = _collect(
+        pool,
+        lambda: [
             pool.submit(
                 _profile_split,
                 connector.config,
@@ -394,20 +400,9 @@ def profile_splits(
                 list(column_metrics),
             )
             for split in splits
-        }
-        while pending:
-            done, pending = wait(pending, timeout=0.2, return_when=FIRST_COMPLETED)
-            drain()
-            for future in done:
-                result = future.result()
-                if result.error is not None:
-                    raise result.error
-                results.append(result)
-    except BaseException:
-        _stop_now(pool)
-        raise
-    pool.shutdown(wait=True)
-    drain()
+        ],
+        tracker,
+    )
     results.sort(key=lambda r: r.index)
     states = [r.state for r in results if r.state is not None]
     return merged_states(states, column_metrics), {r.snapshot_id for r in results}

@@ -27,6 +27,8 @@ import math
 import struct
 from typing import Any
 
+from dataprof.profiling.kll_build import level_capacity
+
 __all__ = [
     "MAX_SKETCH_BYTES",
     "DamagedSketchError",
@@ -43,7 +45,6 @@ _KLL_FAMILY = 15
 _KLL_M = 8
 _KLL_MAX_LEVELS = 61
 _FLAG_EMPTY, _FLAG_SORTED, _FLAG_SINGLE = 1, 2, 4
-_POWERS_OF_THREE: list[int] = [3**i for i in range(31)]
 
 
 class DamagedSketchError(ValueError):
@@ -52,21 +53,6 @@ class DamagedSketchError(ValueError):
 
 def _fail(kind: str, why: str) -> DamagedSketchError:
     return DamagedSketchError(f"damaged {kind} sketch: {why}")
-
-
-def _level_capacity(k: int, num_levels: int, height: int) -> int:
-    """Items level ``height`` can hold (datasketches' ``kll_helper::level_capacity``)."""
-
-    def aux_aux(k: int, depth: int) -> int:
-        return int((((2 * k) << depth) // _POWERS_OF_THREE[depth] + 1) >> 1)
-
-    depth = num_levels - height - 1
-    if depth <= 30:
-        capacity = aux_aux(k, depth)
-    else:
-        half = depth // 2
-        capacity = aux_aux(aux_aux(k, half), depth - half)
-    return max(_KLL_M, capacity)
 
 
 def _check_kll_layout(data: bytes) -> None:
@@ -96,7 +82,7 @@ def _check_kll_layout(data: bytes) -> None:
         raise _fail(kind, "header out of range")
     if len(data) < 20 + 4 * num_levels:
         raise _fail(kind, "truncated levels")
-    capacity = sum(_level_capacity(k, num_levels, h) for h in range(num_levels))
+    capacity = sum(level_capacity(k, num_levels, h) for h in range(num_levels))
     levels = [*struct.unpack_from(f"<{num_levels}I", data, 20), capacity]
     if any(b < a for a, b in itertools.pairwise(levels)) or levels[0] >= capacity:
         raise _fail(kind, "level boundaries out of order")
