@@ -12,22 +12,19 @@ algorithms for HyperLogLog sketches", 2017), accurate from one value to far past
 0.81%. Merging is the registers' maximum, so a column's estimate is the same
 however the table was split, in whatever order the parts merged.
 
-Hashing variable-length strings in numpy (:func:`hash_strings`) beats DataSketches'
-per-value calls only for short strings (0.12 s against 0.15 s for a million 11-byte
-ids, 0.75 s against 0.23 s for a million 190-byte sentences), so text's sketch
-(:class:`.TextHll`) hashes values of up to 64 bytes here and leaves longer ones to
-DataSketches.
+Text has its own hash of whole arrays (:mod:`.text_hash`) and its own class of these
+registers (:class:`.TextHll`).
 """
 
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Self
 
 if TYPE_CHECKING:
     import numpy.typing as npt
 
-__all__ = ["MAGIC", "RegisterHll", "hash_strings", "hash_words"]
+__all__ = ["MAGIC", "RegisterHll", "hash_words"]
 
 MAGIC = b"DPHLL1"
 _LG_K = 14
@@ -48,59 +45,6 @@ def hash_words(words: npt.NDArray[Any]) -> npt.NDArray[Any]:
     x *= np.uint64(0x94D049BB133111EB)
     x ^= x >> np.uint64(31)
     return x
-
-
-_BASE = 0x100000001B3  # odd, so invertible modulo 2**64
-_CHUNK_BYTES = 1 << 20
-_powers: Any = None
-
-
-def _power_tables(size: int) -> tuple[Any, Any]:
-    """BASE**i and BASE**-i modulo 2**64 for i < size (cached; uint64 arithmetic wraps)."""
-    import numpy as np
-
-    global _powers
-    if _powers is None or len(_powers[0]) < size:
-        n = max(size, _CHUNK_BYTES + 8192)
-        up = np.full(n, _BASE, dtype=np.uint64)
-        up[0] = 1
-        down = np.full(n, pow(_BASE, -1, 2**64), dtype=np.uint64)
-        down[0] = 1
-        _powers = (np.cumprod(up), np.cumprod(down))
-    return _powers  # type: ignore[no-any-return]
-
-
-def hash_strings(arr: Any) -> npt.NDArray[Any]:
-    """64-bit hashes of a large string or binary array's values (no nulls): a
-    polynomial over each value's bytes, computed for all values at once from prefix
-    sums (its modular inverse removes a value's position), its length mixed in,
-    then :func:`hash_words`. Time goes with the bytes, a chunk of ~1 MiB at a time."""
-    import numpy as np
-
-    n = len(arr)
-    out = np.empty(n, dtype=np.uint64)
-    if not n:
-        return out
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64)[arr.offset : arr.offset + n + 1]
-    buffer = arr.buffers()[2]
-    data = np.frombuffer(buffer, dtype=np.uint8) if buffer is not None else np.zeros(0, np.uint8)
-    i = 0
-    while i < n:
-        j = int(np.searchsorted(offsets, offsets[i] + _CHUNK_BYTES, side="right")) - 1
-        j = min(n, max(j, i + 1))
-        first, last = int(offsets[i]), int(offsets[j])
-        up, down = _power_tables(last - first + 1)
-        weighted = data[first:last].astype(np.uint64) * up[: last - first]
-        prefix = np.zeros(last - first + 1, dtype=np.uint64)
-        np.cumsum(weighted, out=prefix[1:])
-        starts = offsets[i:j] - first
-        ends = offsets[i + 1 : j + 1] - first
-        lengths = (ends - starts).astype(np.uint64)
-        out[i:j] = (prefix[ends] - prefix[starts]) * down[starts] ^ lengths * np.uint64(
-            0x9E3779B97F4A7C15
-        )
-        i = j
-    return hash_words(out)
 
 
 def _sigma(x: float) -> float:
@@ -133,6 +77,9 @@ class RegisterHll:
     """2**14 HLL registers in a numpy array; the interface of the DataSketches HLL the
     value counter uses (estimate, bounds, emptiness, bytes)."""
 
+    magic = MAGIC
+    """What the bytes start with: a sketch is only read back as the kind that wrote it."""
+
     def __init__(self, registers: npt.NDArray[Any] | None = None) -> None:
         import numpy as np
 
@@ -154,6 +101,8 @@ class RegisterHll:
     def merge(self, other: RegisterHll) -> None:
         import numpy as np
 
+        if type(other) is not type(self):
+            raise ValueError(f"cannot merge a {type(other).__name__} into a {type(self).__name__}")
         np.maximum(self.registers, other.registers, out=self.registers)
 
     def is_empty(self) -> bool:
@@ -176,17 +125,21 @@ class RegisterHll:
         return self.get_estimate() * max(0.0, 1.0 - std_devs * _RELATIVE_ERROR)
 
     def serialize_compact(self) -> bytes:
-        return MAGIC + self.registers.tobytes()
+        return self.magic + self.registers.tobytes()
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> RegisterHll:
-        """Registers from :meth:`serialize_compact`, checked: the size, and every rank
-        one a 64-bit hash can have."""
+    def from_bytes(cls, data: bytes) -> Self:
+        """Registers from :meth:`serialize_compact`, checked: the kind, the size, and
+        every rank one a 64-bit hash can have."""
         import numpy as np
 
-        if not data.startswith(MAGIC) or len(data) != len(MAGIC) + _M:
-            raise ValueError(f"HLL registers: expected {len(MAGIC) + _M} bytes, got {len(data)}")
-        registers = np.frombuffer(data[len(MAGIC) :], dtype=np.uint8).copy()
+        magic = cls.magic
+        if not data.startswith(magic) or len(data) != len(magic) + _M:
+            raise ValueError(
+                f"{cls.__name__}: expected {len(magic) + _M} bytes starting {magic!r}, "
+                f"got {len(data)} starting {data[: len(magic)]!r}"
+            )
+        registers = np.frombuffer(data[len(magic) :], dtype=np.uint8).copy()
         if int(registers.max()) > _Q + 1:
             raise ValueError(f"HLL registers: a rank above {_Q + 1}")
         return cls(registers)

@@ -46,7 +46,8 @@ if TYPE_CHECKING:
 __all__ = ["FORMAT_VERSION", "MAGIC", "read_state", "read_state_meta", "write_state"]
 
 MAGIC = b"\x89DPS\r\n\x1a\n"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
+"""2: text's distinct-count sketch holds :func:`.hash_text` hashes (1 held two other ones)."""
 _HEADER = struct.Struct(">8sHI")
 _BODY_LENGTH = struct.Struct(">Q")
 _DIGEST = 32

@@ -39,7 +39,7 @@ from dataprof.profiling.exact_counts import BYTES_PER_KEY, ExactCounts, string_b
 from dataprof.profiling.register_hll import MAGIC as REGISTER_HLL_MAGIC
 from dataprof.profiling.register_hll import RegisterHll
 from dataprof.profiling.sketches import FREQUENT_LG_MAX_MAP_SIZE, HLL_LG_K, ds_module
-from dataprof.profiling.text_hll import SPLIT_MAGIC, TextHll
+from dataprof.profiling.text_hll import TEXT_MAGIC, TextHll
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -223,10 +223,10 @@ class ValueCounter:
             import pyarrow as pa
 
             ds = ds_module()
-            if isinstance(like, np.ndarray | RegisterHll):
-                self.hll = RegisterHll()
-            elif isinstance(like, pa.Array | TextHll):
+            if isinstance(like, pa.Array | TextHll):  # TextHll first: it is a RegisterHll
                 self.hll = TextHll()
+            elif isinstance(like, np.ndarray | RegisterHll):
+                self.hll = RegisterHll()
             else:
                 self.hll = ds.hll_sketch(HLL_LG_K, ds.tgt_hll_type.HLL_8)
             self.top = ds.frequent_strings_sketch(FREQUENT_LG_MAX_MAP_SIZE)
@@ -240,10 +240,10 @@ class ValueCounter:
             return
         hashed = hll_key(keys)
         self._ensure_sketches(hashed)
-        if isinstance(self.hll, RegisterHll):
-            self.hll.update_hashes(hashed)
-        elif isinstance(self.hll, TextHll):
+        if isinstance(self.hll, TextHll):
             self.hll.update_keys(hashed)
+        elif isinstance(self.hll, RegisterHll):
+            self.hll.update_hashes(hashed)
         else:
             # map() keeps the per-value call in C; a Python for-loop doubles the cost.
             for _ in map(self.hll.update, hashed):
@@ -287,7 +287,7 @@ class ValueCounter:
         self._ensure_sketches(other.hll)
         if type(self.hll) is not type(other.hll):
             raise ValueError("the parts' distinct-count sketches are of different kinds")
-        if isinstance(self.hll, RegisterHll | TextHll):
+        if isinstance(self.hll, RegisterHll):  # a TextHll too
             self.hll.merge(other.hll)
         else:
             union = ds_module().hll_union(HLL_LG_K)
@@ -409,7 +409,7 @@ class ValueCounter:
         hll, top = state["hll"], state["top"]
         if hll is not None and hll.startswith(REGISTER_HLL_MAGIC):
             self.hll = RegisterHll.from_bytes(hll)
-        elif hll is not None and hll.startswith(SPLIT_MAGIC):
+        elif hll is not None and hll.startswith(TEXT_MAGIC):
             self.hll = TextHll.from_bytes(hll)
         else:
             self.hll = checked_hll(hll, HLL_LG_K) if hll is not None else None

@@ -95,16 +95,19 @@ def exact_float_units_sum(x: npt.NDArray[Any]) -> int:
         return 0
     significand, exponent = np.frexp(x)
     ints = np.ldexp(significand, 53).astype(np.int64)  # exact: 53 significant bits
-    shifts = exponent.astype(np.int64) + (FLOAT_UNIT_EXPONENT - 53)
-    order = np.argsort(shifts, kind="stable")
-    shifts, ints = shifts[order], ints[order]
-    starts = np.flatnonzero(np.r_[True, shifts[1:] != shifts[:-1]])
+    # Exponents (-1073 to 1024) as int16: numpy's stable sort of 16-bit keys is a radix
+    # sort, twice as fast here as sorting int64 keys.
+    exponents = exponent.astype(np.int16)
+    order = np.argsort(exponents, kind="stable")
+    exponents, ints = exponents[order], ints[order]
+    starts = np.flatnonzero(np.r_[True, exponents[1:] != exponents[:-1]])
     # Halves of |int| < 2**53: each half's sum fits an int64 for < 2**36 values.
     high = np.add.reduceat(ints >> 26, starts)
     low = np.add.reduceat(ints & ((1 << 26) - 1), starts)
     total = 0
-    for shift, h, lo in zip(shifts[starts].tolist(), high.tolist(), low.tolist(), strict=True):
-        total += ((h << 26) + lo) << shift
+    offset = FLOAT_UNIT_EXPONENT - 53
+    for e, h, lo in zip(exponents[starts].tolist(), high.tolist(), low.tolist(), strict=True):
+        total += ((h << 26) + lo) << (e + offset)
     return total
 
 
