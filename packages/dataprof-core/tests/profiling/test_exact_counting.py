@@ -111,6 +111,51 @@ def test_past_the_budget_only_certain_values_are_listed(monkeypatch: pytest.Monk
     assert not rare_column.metrics["distinct_count"].exact
 
 
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_past_the_budget_text_lists_certain_values_with_true_ranges(
+    monkeypatch: pytest.MonkeyPatch, as_bytes: bool
+) -> None:
+    """Text past its budget is counted by hashes first (only values whose hash repeats
+    in a batch are counted): heavy values are still listed, their ranges hold the
+    truth, the distinct count is within its bound, and rare text lists none."""
+    monkeypatch.setenv("DATAPROF_EXACT_BUDGET_MIB", "0.25")
+    rng = np.random.default_rng(5)
+    n = 200_000
+    rare = [f"comment number {i} of many, each its own" for i in rng.integers(0, 10**9, n)]
+    heavy = [
+        f"heavy-{int(k)}" if r < 0.04 else value
+        for r, k, value in zip(rng.random(n), rng.integers(0, 3, n), rare, strict=True)
+    ]
+    arrow_type = pa.binary() if as_bytes else pa.string()
+    encode = (lambda v: v.encode()) if as_bytes else (lambda v: v)
+    table = pa.table(
+        {
+            "heavy": pa.array([encode(v) for v in heavy], arrow_type),
+            "rare": pa.array([encode(v) for v in rare], arrow_type),
+        }
+    )
+    columns = _profile(table, chunk=20_000)
+    assert [c.unsupported_reason for c in columns.values()] == [None, None]
+    truth = Counter(heavy)
+    column = columns["heavy"]
+    assert not column.metrics["top_values"].exact
+    shown = {t.value for t in column.top_values}
+    expected = {f"heavy-{k}" for k in range(3)}
+    assert shown == ({encode(v).hex() for v in expected} if as_bytes else expected)
+    for top in column.top_values:
+        value = bytes.fromhex(top.value).decode() if as_bytes else top.value
+        assert top.count_lower is not None
+        assert top.count_upper is not None
+        assert top.count_lower <= truth[value] <= top.count_upper
+    distinct = column.metrics["distinct_count"]
+    assert distinct.error_bound is not None
+    # the bound is two standard errors (~95%): four hold for any seed
+    assert abs(distinct.value - len(truth)) <= 2 * distinct.error_bound * len(truth)
+    rare_column = columns["rare"]
+    assert rare_column.top_values == []
+    assert rare_column.metrics["top_values_note"].value.startswith("no value occurs in more than")
+
+
 def test_parts_that_fit_and_a_whole_that_does_not(monkeypatch: pytest.MonkeyPatch) -> None:
     """Two exact parts whose union is over the budget merge into sketches that were
     fed every value: the distinct estimate stays within its stated bound."""
@@ -208,3 +253,13 @@ def test_a_column_too_close_to_its_budget_to_call_is_not_folded_in_vain(
     assert acc.counter.exact  # it stayed within: folded once checks ran out, exact
     assert len(acc.counter.table) == 1_000
     assert folds  # the fold that settled it
+
+
+def test_string_bytes_reads_either_offset_width() -> None:
+    from dataprof.profiling.exact_counts import string_bytes
+
+    values = ["", "ab", "cde", "f" * 1000]
+    for arrow_type in (pa.string(), pa.large_string(), pa.binary(), pa.large_binary()):
+        arr = pa.array([v.encode() for v in values], pa.binary()).cast(arrow_type)
+        assert string_bytes(arr) == 1005
+        assert string_bytes(arr.slice(1, 2)) == 5

@@ -71,13 +71,15 @@ def _to_arrow(keys: npt.NDArray[Any], key_type: pa.DataType) -> pa.Array:
 
 
 def string_bytes(keys: pa.Array) -> int:
-    """The bytes of a large string or binary array's values, from its first and last
-    offsets (no pass over the values)."""
+    """The bytes of a string or binary array's values (32- or 64-bit offsets), from its
+    first and last offsets (no pass over the values)."""
     import numpy as np
+    import pyarrow as pa
 
     if not len(keys):
         return 0
-    offsets = np.frombuffer(keys.buffers()[1], dtype=np.int64)
+    large = pa.types.is_large_string(keys.type) or pa.types.is_large_binary(keys.type)
+    offsets = np.frombuffer(keys.buffers()[1], dtype=np.int64 if large else np.int32)
     return int(offsets[keys.offset + len(keys)] - offsets[keys.offset])
 
 

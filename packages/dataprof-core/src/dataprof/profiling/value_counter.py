@@ -19,7 +19,8 @@ The switch depends only on the *set* of values seen, so merging stays honest: a
 part never holds more distinct values than the whole, so if the whole fits every
 part did, and merging exact parts is exact. (A column whose HLL estimate is far
 past the budget switches without folding its pending pairs first: six standard
-errors past it, :data:`CLEARLY_OVER`.)
+errors past it, :data:`CLEARLY_OVER`. Numbers keep that estimate up to date batch by
+batch, so they switch at the first batch that puts them there.)
 
 Beyond the budget, a top value is reported only when it is certain: its lower
 bound exceeds what any value it could be confused with might reach, so it is
@@ -48,12 +49,14 @@ if TYPE_CHECKING:
 __all__ = [
     "CLEARLY_OVER",
     "DEFAULT_EXACT_BUDGET_MIB",
+    "DEFER_SHARE",
     "FED_PER_PART",
     "FOLD_AT",
     "FOLD_AT_MOST",
     "FOLD_STEP",
     "FOUND_SHARE",
     "STORED_TOP_KEYS",
+    "TRACK_AT",
     "SketchedTop",
     "ValueCounter",
     "exact_budget_bytes",
@@ -81,6 +84,15 @@ the check comes again after :data:`FOLD_STEP` more budgets of pending pairs, up 
 0.15% over the budget at the first check, and the fold that found so cost 0.37 s)."""
 FOLD_STEP = 0.5
 FOLD_AT_MOST = 2.5
+TRACK_AT = 0.5
+"""Text keeps the HLL of its keys batch by batch once its pending pairs cost this many
+budgets (see :meth:`ValueCounter._tracked_over_budget`)."""
+DEFER_SHARE = 0.75
+"""Numbers estimated above this share of the budget defer a fold as a close call does
+(text: only within :data:`CLEARLY_OVER`): the benchmark's 3.9 million amounts were at
+0.9 of the budget when their pending pairs first reached :data:`FOLD_AT` budgets, and
+the fold (a merge of 2.1 million keys, 0.34 s) came four batches before they went over.
+Pending pairs may then cost up to :data:`FOLD_AT_MOST` budgets before a fold."""
 _HLL_STD_DEVS = 2  # ~95% confidence, the convention `Metric.error_bound` documents
 STORED_TOP_KEYS = 32
 """Values the stored frequent-items sketch (``<column>/top``, read by the top-values drift
@@ -102,6 +114,18 @@ def exact_budget_bytes() -> int:
     except ValueError:
         mib = DEFAULT_EXACT_BUDGET_MIB
     return max(0, int(mib * 2**20))
+
+
+def _numeric(key_type: pa.DataType) -> bool:
+    """Keys hashed by numpy (:func:`.hash_words`): integers, floats, temporal values."""
+    import pyarrow as pa
+
+    return bool(
+        pa.types.is_integer(key_type)
+        or pa.types.is_floating(key_type)
+        or pa.types.is_decimal(key_type)
+        or pa.types.is_temporal(key_type)
+    )
 
 
 @dataclass(frozen=True)
@@ -130,6 +154,9 @@ class ValueCounter:
         self.hll: Any = None
         self.top: Any = None
         self._check_at = FOLD_AT
+        self._seen: RegisterHll | None = RegisterHll() if _numeric(key_type) else None
+        self._seen_keys = 0  # text: keys hashed into ``_seen`` and their bytes
+        self._seen_bytes = 0
 
     @property
     def exact(self) -> bool:
@@ -146,11 +173,14 @@ class ValueCounter:
                 self._sketch(keys, counts, render, hll_key)
                 return
             self.table.add(keys, counts)
+            if self._tracked_over_budget(keys, hll_key):
+                self.degrade(render, hll_key, fold=False, distinct=self._seen)
+                return
             if self.table.pending_bytes > self._check_at * self.budget:
                 share, distinct = self._estimated_share(hll_key)
                 if share > CLEARLY_OVER:
                     self.degrade(render, hll_key, fold=False, distinct=distinct)
-                elif share > 1 / CLEARLY_OVER and self._check_at < FOLD_AT_MOST:
+                elif share > self._defer_above() and self._check_at < FOLD_AT_MOST:
                     # Too close to call: a fold now (a hash or sort of every pending key)
                     # would likely find the column just over, as the next batches would.
                     self._check_at += FOLD_STEP
@@ -160,6 +190,65 @@ class ValueCounter:
                     self.settle(render, hll_key)
             return
         self._sketch(keys, counts, render, hll_key)
+
+    def _defer_above(self) -> float:
+        """The share of the budget above which a fold waits for more pending pairs: for a
+        column whose estimate is kept batch by batch (a column still growing gives up at
+        the batch that takes it over, unfolded), from :data:`DEFER_SHARE`; otherwise,
+        when every check hashes the pending keys, only when too close to call."""
+        return DEFER_SHARE if self._seen is not None else 1 / CLEARLY_OVER
+
+    def _tracked_over_budget(self, keys: pa.Array, hll_key: Render) -> bool:
+        """Whether the HLL of every key so far puts the column clearly past its budget,
+        that HLL kept up to date batch by batch (a hash of the batch's distinct keys):
+        numbers from the first batch (a numpy hash), text once its pending pairs cost
+        :data:`TRACK_AT` budgets (then every pending key is hashed once; a column that
+        stays small never pays). A column of millions of distinct values then gives up
+        as soon as it is over, never folding its pending pairs (a sort or hash of
+        millions of keys) only to find so, and no check hashes them again."""
+        import numpy as np
+        import pyarrow as pa
+
+        assert self.table is not None
+        if self._seen is None:
+            key_type = self.table.key_type
+            if not (pa.types.is_large_string(key_type) or pa.types.is_large_binary(key_type)):
+                return False
+            if self.table.pending_bytes <= TRACK_AT * self.budget:
+                return False
+            self._seen = TextHll()
+            for part, _ in self.table.unfolded():
+                self._seen_text(part)
+        elif isinstance(self._seen, TextHll):
+            self._seen_text(keys)
+        else:
+            hashed = hll_key(keys)
+            if not isinstance(hashed, np.ndarray):  # a wide decimal: DataSketches' strings
+                self._seen = None
+                return False
+            self._seen.update_hashes(hashed)
+        return self._tracked_share() > CLEARLY_OVER
+
+    def _seen_text(self, keys: pa.Array) -> None:
+        assert isinstance(self._seen, TextHll)
+        self._seen.update_keys(keys)
+        self._seen_keys += len(keys)
+        self._seen_bytes += string_bytes(keys)
+
+    def _forget_seen(self) -> None:
+        """Stop keeping the HLL of the keys (it no longer holds every key, or the
+        counter gave up); text starts again from its table if it grows."""
+        self._seen = None
+        self._seen_keys = self._seen_bytes = 0
+
+    def _tracked_share(self) -> float:
+        """The share of its budget the kept HLL puts the column at (text: 16 bytes a
+        key plus their mean length so far)."""
+        assert self._seen is not None
+        per_key = float(BYTES_PER_KEY)
+        if self._seen_keys:
+            per_key += self._seen_bytes / self._seen_keys
+        return float(self._seen.get_estimate()) * per_key / max(1, self.budget)
 
     def _estimated_share(self, hll_key: Render) -> tuple[float, Any]:
         """The share of the budget an HLL of the table and its pending pairs puts the
@@ -171,6 +260,8 @@ class ValueCounter:
         import pyarrow as pa
 
         assert self.table is not None
+        if self._seen is not None:
+            return self._tracked_share(), self._seen
         per_key = float(BYTES_PER_KEY)
         parts = self.table.unfolded()
         key_type = self.table.key_type
@@ -199,11 +290,15 @@ class ValueCounter:
     ) -> None:
         """Give up exact counting: the table goes into the sketches, weighted (folded
         first, or batch by batch as it waits when ``fold`` is false). ``distinct``: an
-        HLL already holding every key of the table, which the counter then keeps."""
+        HLL already holding every key of the table, which the counter then keeps (for
+        numbers, the one kept up to date as they came)."""
         if self.table is None:
             return
         parts = [self.table.arrays()] if fold else self.table.unfolded()
         self.table = None
+        if distinct is None:
+            distinct = self._seen
+        self._forget_seen()
         if distinct is not None and self.hll is None:
             self.hll = distinct
             self.top = ds_module().frequent_strings_sketch(FREQUENT_LG_MAX_MAP_SIZE)
@@ -250,7 +345,40 @@ class ValueCounter:
                 pass
         self._add_to_top(keys, counts, render)
 
-    def _add_to_top(self, keys: pa.Array, counts: npt.NDArray[Any], render: Render) -> None:
+    def add_sketched_text(self, values: pa.Array, render: Render) -> None:
+        """Past the budget, one batch of text or bytes (no nulls) as it came, not yet
+        counted: every value's hash feeds the HLL, and only values whose hash repeats
+        in the batch are counted (``value_counts``) for the frequent items. Free text and
+        ids, which barely repeat, skip both the hash table of every value and the
+        distinctness check (0.35 s and 0.33 s on the benchmark's ids and comments)."""
+        import numpy as np
+        import pyarrow as pa
+        import pyarrow.compute as pc
+
+        from dataprof.profiling.text_hash import hash_text
+
+        assert self.table is None
+        if not len(values):
+            return
+        hashes = hash_text(values)
+        self._ensure_sketches(values)
+        self.hll.update_hashes(hashes)
+        ordered = np.sort(hashes)
+        repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+        if not len(repeated):
+            self.pruned += 1  # every value once: each left out, off by at most one
+            return
+        candidates = values.filter(pa.array(np.isin(hashes, repeated)))
+        counts = pc.value_counts(candidates)
+        keys, weights = counts.field(0), counts.field(1).to_numpy()
+        # Values seen once (hash collisions among candidates, and every other value)
+        # are left out as :meth:`_add_to_top` leaves them out.
+        singles = len(values) - int(weights.sum()) + int(np.count_nonzero(weights == 1))
+        self._add_to_top(keys, weights, render, left_out=singles > 0)
+
+    def _add_to_top(
+        self, keys: pa.Array, counts: npt.NDArray[Any], render: Render, *, left_out: bool = False
+    ) -> None:
         """The frequent items get the keys seen more than ``c`` times with their counts,
         where ``c`` is 1, or more when over :data:`FED_PER_PART` keys repeat (the count
         of the last one fed). A key left out is off by at most ``c``, which ``pruned``
@@ -259,6 +387,8 @@ class ValueCounter:
         import pyarrow as pa
 
         if not len(keys):
+            if left_out:
+                self.pruned += 1
             return
         cut = 1
         if int(np.count_nonzero(counts > 1)) > FED_PER_PART:
@@ -269,7 +399,7 @@ class ValueCounter:
             render(keys.filter(pa.array(heavy))), counts[heavy].tolist(), strict=True
         ):
             update(text, count)
-        if not heavy.all():
+        if left_out or not heavy.all():
             self.pruned += cut
 
     # -- merging -----------------------------------------------------------------------
@@ -278,6 +408,12 @@ class ValueCounter:
         if other.table is not None:
             keys, counts = other.table.arrays()
             if self.table is not None:
+                if self._seen is not None and other._seen is not None:
+                    self._seen.merge(other._seen)  # the union's HLL: still every key's
+                    self._seen_keys += other._seen_keys
+                    self._seen_bytes += other._seen_bytes
+                else:
+                    self._forget_seen()
                 self.table.merge(other.table)
                 self.settle(render, hll_key)
             else:
@@ -406,6 +542,7 @@ class ValueCounter:
         self.budget = int(state["budget"])
         self.pruned = int(state["pruned"])
         self._check_at = FOLD_AT
+        self._forget_seen()  # not sent: a state read back checks its size by a new hash
         hll, top = state["hll"], state["top"]
         if hll is not None and hll.startswith(REGISTER_HLL_MAGIC):
             self.hll = RegisterHll.from_bytes(hll)

@@ -64,12 +64,17 @@ class _CountingMixin:
         )
 
     def _count_text(self, arr: pa.Array) -> None:
-        """Count a batch of text or bytes: each value once when no two can be equal
-        (:func:`.surely_distinct`, no hash of whole values), else :meth:`_count_hashed`.
+        """Count a batch of text or bytes: past the budget, by hashes first
+        (:meth:`.ValueCounter.add_sketched_text`); within it, each value once when no two
+        can be equal (:func:`.surely_distinct`, no hash of whole values), else
+        :meth:`_count_hashed`.
         The check runs while every batch has passed it: a column with repeats (a
         category, a user id) stops paying for it (2-3 ms a batch) after its first."""
         import numpy as np
 
+        if not self.counter.exact:
+            self.counter.add_sketched_text(arr, self._render_keys)
+            return
         if self.distinct_so_far and len(arr) >= DISTINCT_CHECK_MIN_VALUES:
             if surely_distinct(arr):
                 ones = np.ones(len(arr), dtype=np.int64)
