@@ -223,7 +223,7 @@ class DataConnector(abc.ABC):
         remaining = limit
         if remaining:
             for batch in self.iter_batches(batch_size=min(limit, DEFAULT_BATCH_SIZE)):
-                batches.append(batch.slice(0, remaining))
+                batches.append(_declared_types(batch.slice(0, remaining), schema))
                 remaining -= min(remaining, batch.num_rows)
                 if not remaining:
                     break
@@ -383,3 +383,24 @@ def _remember_model_secrets(model: BaseModel) -> None:
             remember_secret(value.get_secret_value())
         elif isinstance(value, BaseModel):
             _remember_model_secrets(value)
+
+
+def _declared_types(batch: pa.RecordBatch, schema: pa.Schema) -> pa.RecordBatch:
+    """``batch`` with dictionary columns decoded where ``schema`` declares their values'
+    type (a connector may hand dictionaries; a sample is shown as declared)."""
+    import pyarrow as pa
+
+    if not any(pa.types.is_dictionary(f.type) for f in batch.schema):
+        return batch
+    columns, fields = [], []
+    for column, field in zip(batch.columns, batch.schema, strict=True):
+        declared = schema.field(field.name) if field.name in schema.names else None
+        if (
+            pa.types.is_dictionary(field.type)
+            and declared is not None
+            and not pa.types.is_dictionary(declared.type)
+        ):
+            column, field = column.dictionary_decode(), declared
+        columns.append(column)
+        fields.append(field)
+    return pa.RecordBatch.from_arrays(columns, schema=pa.schema(fields, batch.schema.metadata))

@@ -381,6 +381,7 @@ def test_an_engine_failure_marks_one_column(
         raise RuntimeError("boom")
 
     monkeypatch.setattr(accumulators.StringAccumulator, "_update", broken)
+    monkeypatch.setattr(accumulators.StringAccumulator, "_update_dictionary", broken)
     profile = profile_table(parquet_connector(_mixed(50)), mode="full", workers=1)
     country = profile.column("country")
     assert country is not None

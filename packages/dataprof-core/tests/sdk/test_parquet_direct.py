@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
 
 import pyarrow as pa
@@ -210,9 +211,11 @@ def test_a_profile_reads_footers_once(tmp_path: Path, monkeypatch: pytest.Monkey
     opened: list[tuple[str, bool]] = []
     real_open = parquet_files._open
 
-    def counting_open(path: str, footer: pq.FileMetaData | None = None) -> pq.ParquetFile:
+    def counting_open(
+        path: str, footer: pq.FileMetaData | None = None, read_dictionary: Sequence[str] = ()
+    ) -> pq.ParquetFile:
         opened.append((path, footer is None))
-        return real_open(path, footer)
+        return real_open(path, footer, read_dictionary)
 
     monkeypatch.setattr(parquet_files, "_open", counting_open)
     profile = profile_table(connector_for(tmp_path), mode=ProfileMode.FULL, workers=1)

@@ -29,21 +29,73 @@ if TYPE_CHECKING:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-__all__ = ["ParquetFooters", "RowGroupUnit", "read_parquet_file"]
+__all__ = [
+    "DICTIONARY_BYTES_PER_VALUE",
+    "ParquetFooters",
+    "RowGroupUnit",
+    "dictionary_columns",
+    "read_parquet_file",
+]
 
 RowGroupUnit = tuple[int, str, int, int]
 """One row group as a unit of a scan: (bytes, path, row group index, rows)."""
 
 
-def _open(path: str, footer: pq.FileMetaData | None = None) -> pq.ParquetFile:
+def _open(
+    path: str, footer: pq.FileMetaData | None = None, read_dictionary: Sequence[str] = ()
+) -> pq.ParquetFile:
     import pyarrow.parquet as pq
 
     # Page checksums are verified where a writer stored them: a damaged page fails
     # the read instead of being profiled as data. Extension types are read as
     # ``pyarrow.dataset`` reads them (its default), so both paths give one schema.
     return pq.ParquetFile(
-        path, metadata=footer, page_checksum_verification=True, arrow_extensions_enabled=False
+        path,
+        metadata=footer,
+        page_checksum_verification=True,
+        arrow_extensions_enabled=False,
+        read_dictionary=list(read_dictionary) or None,
     )
+
+
+DICTIONARY_BYTES_PER_VALUE = 4
+"""A text column chunk at most this many uncompressed bytes a value is all dictionary
+indices: its writer never fell back to plain pages, which Arrow would have to hash into
+a dictionary (a high-cardinality column's values take far more)."""
+
+
+def dictionary_columns(
+    footer: pq.FileMetaData, columns: Sequence[str] | None, row_groups: Iterable[int]
+) -> list[str]:
+    """Top-level text columns (of ``columns``, or all) that are dictionary encoded in
+    every one of ``row_groups``: read as dictionary arrays, they are decoded by nobody,
+    and the engine counts their entries (0.8 s of CPU down to 0.1 s for two
+    five-million-row categories). Arrow's batches then hold dictionaries of the
+    declared text type, which the connector contract allows."""
+    import pyarrow as pa
+
+    schema = footer.schema.to_arrow_schema()
+    wanted = set(schema.names if columns is None else columns)
+    text = {
+        f.name
+        for f in schema
+        if f.name in wanted and (pa.types.is_string(f.type) or pa.types.is_large_string(f.type))
+    }
+    groups = list(row_groups)
+    if not text or not groups:
+        return []
+    for group in groups:
+        meta = footer.row_group(group)
+        for index in range(meta.num_columns):
+            chunk = meta.column(index)
+            name = chunk.path_in_schema
+            if name in text and not (
+                chunk.has_dictionary_page
+                and chunk.total_uncompressed_size
+                <= DICTIONARY_BYTES_PER_VALUE * max(1, chunk.num_values)
+            ):
+                text.discard(name)
+    return [name for name in schema.names if name in text]
 
 
 class ParquetFooters:
@@ -95,7 +147,8 @@ def read_parquet_file(
     152 MiB file, against 5 MiB one row group at a time, and no slower)."""
     wanted = list(columns) if columns is not None else None
     groups = range(footer.num_row_groups) if row_groups is None else row_groups
-    with _open(path, footer) as parquet_file:
+    dictionaries = dictionary_columns(footer, wanted, groups)
+    with _open(path, footer, dictionaries) as parquet_file:
         for group in groups:
             batches = parquet_file.iter_batches(
                 batch_size=batch_size, row_groups=[group], columns=wanted, use_threads=True

@@ -128,6 +128,14 @@ class ColumnAccumulator:
     # -- the three calls -------------------------------------------------------------
     def update(self, arr: pa.Array) -> None:
         self.rows += len(arr)
+        if self._takes_dictionary(arr):
+            self.nulls += arr.null_count
+            if self.failure is None and arr.null_count < len(arr):
+                try:
+                    self._update_dictionary(arr)
+                except Exception as exc:
+                    self.fail(f"profiling failed: {type(exc).__name__}: {exc}")
+            return
         try:
             # Decoded first: a run-end encoded array reports no nulls of its own.
             plain = plain_array(arr)
@@ -141,6 +149,14 @@ class ColumnAccumulator:
                 self._update(plain)
             except Exception as exc:
                 self.fail(f"profiling failed: {type(exc).__name__}: {exc}")
+
+    def _takes_dictionary(self, arr: pa.Array) -> bool:
+        """Whether :meth:`_update_dictionary` takes ``arr`` as it is (a kind that counts
+        dictionary entries instead of decoding them overrides it)."""
+        return False
+
+    def _update_dictionary(self, arr: pa.DictionaryArray) -> None:
+        raise NotImplementedError
 
     def fail(self, reason: str) -> None:
         self.failure = reason

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from dataprof.profiling.accumulators.base import _MetricSet
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
     import pyarrow as pa
 
 
@@ -56,6 +57,17 @@ class _LengthMixin:
         self.valid += len(lengths) - lengths.null_count
         self.len_sum += int(pc.sum(lengths).as_py() or 0)
         self.empty += int(pc.sum(pc.equal(lengths, 0)).as_py() or 0)
+        self.len_min = low if self.len_min is None else min(self.len_min, low)
+        self.len_max = high if self.len_max is None else max(self.len_max, high)
+
+    def _add_weighted_lengths(self, lengths: npt.NDArray[Any], weights: npt.NDArray[Any]) -> None:
+        """Distinct values' lengths, each value occurring ``weights[i]`` times (>= 1)."""
+        if not len(lengths):
+            return
+        self.valid += int(weights.sum())
+        self.len_sum += int((lengths * weights).sum())  # at most the batch's bytes
+        self.empty += int(weights[lengths == 0].sum())
+        low, high = int(lengths.min()), int(lengths.max())
         self.len_min = low if self.len_min is None else min(self.len_min, low)
         self.len_max = high if self.len_max is None else max(self.len_max, high)
 

