@@ -79,13 +79,19 @@ class KllSketch:
     def update(self, values: Any) -> None:
         """``values``: a float64 numpy array, fed in one call (the vectorized overload),
         or sorted and built by numpy then merged when it is long (:mod:`.kll_build`)."""
+        if len(values) >= BUILD_MIN_VALUES:
+            import numpy as np
+
+            values = np.sort(values)
+        self.update_sorted(values)
+
+    def update_sorted(self, values: Any) -> None:
+        """:meth:`update` of values already sorted (a float64 numpy array)."""
         if len(values) < BUILD_MIN_VALUES:
             if len(values):
                 self.sketch.update(values)
             return
-        import numpy as np
-
-        built = kll_bytes_of_sorted(np.sort(values), KLL_K)
+        built = kll_bytes_of_sorted(values, KLL_K)
         self.sketch.merge(ds_module().kll_doubles_sketch.deserialize(built))
 
     def merge(self, other: KllSketch) -> None:

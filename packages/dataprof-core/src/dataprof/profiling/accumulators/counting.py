@@ -24,12 +24,11 @@ if TYPE_CHECKING:
     import pyarrow as pa
 
 
-def _sorted_counts(x: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
-    """Distinct values and their counts, by one unstable sort (``np.unique`` with
-    indices sorts stably, several times slower)."""
+def _runs(ordered: npt.NDArray[Any]) -> tuple[npt.NDArray[Any], npt.NDArray[Any]]:
+    """Distinct values and their counts of a sorted array (the caller's one unstable
+    sort: ``np.unique`` with indices sorts stably, several times slower)."""
     import numpy as np
 
-    ordered = np.sort(x)
     starts = np.empty(len(ordered), dtype=bool)
     starts[:1] = True
     np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])

@@ -17,7 +17,7 @@ from decimal import Decimal, localcontext
 from typing import TYPE_CHECKING, Any
 
 from dataprof.profiling.accumulators.base import ColumnAccumulator, FinalizeContext, _MetricSet
-from dataprof.profiling.accumulators.counting import _CountingMixin, _sorted_counts
+from dataprof.profiling.accumulators.counting import _CountingMixin, _runs
 from dataprof.profiling.accumulators.distribution_summary import DistributionSummary
 from dataprof.profiling.accumulators.exact_sums import (
     DECIMAL_PRECISION,
@@ -210,13 +210,18 @@ class NumericAccumulator(
         batch_mean = self._mean_of(batch_total, n)
         batch_m2, batch_exp = scaled_m2(xf, batch_mean)
         self._combine_moments(n, batch_mean, batch_m2, batch_exp)
-        self.kll.update(xf)
 
         table = self.counter.table
         if kind is Kind.DECIMAL and not self._decimal_fits_int64():
+            self.kll.update(xf)
             self._count_hashed(domain)
         else:
-            self._count_sorted(domain, x)
+            ordered = np.sort(x)
+            if kind is Kind.DECIMAL:  # its floats are Arrow's cast: sorted apart
+                self.kll.update(xf)
+            else:  # one sort for both: an integer array's float64 form stays sorted
+                self.kll.update_sorted(ordered.astype(np.float64, copy=False))
+            self._count_sorted(ordered)
         if self.counter.table is None:
             self._summarize_batch(table, xf if kind in (Kind.FLOAT, Kind.DECIMAL) else x, xf)
 
@@ -224,10 +229,10 @@ class NumericAccumulator(
         super().__setstate__(state)
         self._check_summary()
 
-    def _count_sorted(self, domain: pa.Array, x: npt.NDArray[Any]) -> None:
-        """Count a batch of numbers through a numpy sort of their integer or float form
-        (sorting beats Arrow's hash table on numbers)."""
-        uniques, weights = _sorted_counts(x)
+    def _count_sorted(self, ordered: npt.NDArray[Any]) -> None:
+        """Count a batch of numbers from their integer or float form, sorted (sorting
+        beats Arrow's hash table on numbers)."""
+        uniques, weights = _runs(ordered)
         self.counter.add(self._domain_values(uniques), weights, self._render_keys, self._hll_keys)
 
     def _domain_values(self, numbers: npt.NDArray[Any]) -> pa.Array:
