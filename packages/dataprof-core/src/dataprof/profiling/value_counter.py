@@ -19,8 +19,8 @@ The switch depends only on the *set* of values seen, so merging stays honest: a
 part never holds more distinct values than the whole, so if the whole fits every
 part did, and merging exact parts is exact. (A column whose HLL estimate is far
 past the budget switches without folding its pending pairs first: six standard
-errors past it, :data:`CLEARLY_OVER`. Numbers keep that estimate up to date batch by
-batch, so they switch at the first batch that puts them there.)
+errors past it, :data:`CLEARLY_OVER`. A column heading there keeps that estimate up to
+date batch by batch, so it switches at the first batch that puts it there.)
 
 Beyond the budget, a top value is reported only when it is certain: its lower
 bound exceeds what any value it could be confused with might reach, so it is
@@ -78,21 +78,21 @@ CLEARLY_OVER = 1.05
 :meth:`ValueCounter._estimated_share`): six standard errors of the HLL estimate
 (0.81% each), so a set within the budget is taken for one over it about once in a
 billion checks; and then only exactness is lost, the figures stay labelled with their
-bounds. An estimate within this factor of the budget, either side, is too close to call:
-the check comes again after :data:`FOLD_STEP` more budgets of pending pairs, up to
-:data:`FOLD_AT_MOST`, before a fold settles it (the benchmark's two million user ids sat
-0.15% over the budget at the first check, and the fold that found so cost 0.37 s)."""
+bounds. Below it, a column estimated near the budget waits (:data:`DEFER_SHARE`): the
+benchmark's two million user ids sat 0.15% over the budget at a first check, and the fold
+that found so cost 0.37 s."""
 FOLD_STEP = 0.5
 FOLD_AT_MOST = 2.5
 TRACK_AT = 0.5
-"""Text keeps the HLL of its keys batch by batch once its pending pairs cost this many
-budgets (see :meth:`ValueCounter._tracked_over_budget`)."""
+"""A column keeps the HLL of its keys batch by batch once its pending pairs cost this
+many budgets (see :meth:`ValueCounter._tracked_over_budget`)."""
 DEFER_SHARE = 0.75
-"""Numbers estimated above this share of the budget defer a fold as a close call does
-(text: only within :data:`CLEARLY_OVER`): the benchmark's 3.9 million amounts were at
-0.9 of the budget when their pending pairs first reached :data:`FOLD_AT` budgets, and
-the fold (a merge of 2.1 million keys, 0.34 s) came four batches before they went over.
-Pending pairs may then cost up to :data:`FOLD_AT_MOST` budgets before a fold."""
+"""A column estimated above this share of the budget defers its fold, the check coming
+again after :data:`FOLD_STEP` more budgets of pending pairs, up to :data:`FOLD_AT_MOST`
+(its estimate is kept batch by batch, so if it grows over it gives up at once, never
+folded): the benchmark's 3.9 million amounts were at 0.9 of the budget when their pending
+pairs first reached :data:`FOLD_AT` budgets, and the fold (a merge of 2.1 million keys,
+0.34 s) came four batches before they went over."""
 _HLL_STD_DEVS = 2  # ~95% confidence, the convention `Metric.error_bound` documents
 STORED_TOP_KEYS = 32
 """Values the stored frequent-items sketch (``<column>/top``, read by the top-values drift
@@ -116,16 +116,10 @@ def exact_budget_bytes() -> int:
     return max(0, int(mib * 2**20))
 
 
-def _numeric(key_type: pa.DataType) -> bool:
-    """Keys hashed by numpy (:func:`.hash_words`): integers, floats, temporal values."""
+def _is_text(key_type: pa.DataType) -> bool:
     import pyarrow as pa
 
-    return bool(
-        pa.types.is_integer(key_type)
-        or pa.types.is_floating(key_type)
-        or pa.types.is_decimal(key_type)
-        or pa.types.is_temporal(key_type)
-    )
+    return bool(pa.types.is_large_string(key_type) or pa.types.is_large_binary(key_type))
 
 
 @dataclass(frozen=True)
@@ -154,7 +148,8 @@ class ValueCounter:
         self.hll: Any = None
         self.top: Any = None
         self._check_at = FOLD_AT
-        self._seen: RegisterHll | None = RegisterHll() if _numeric(key_type) else None
+        self._seen: RegisterHll | None = None  # see _tracked_over_budget
+        self._trackable = True
         self._seen_keys = 0  # text: keys hashed into ``_seen`` and their bytes
         self._seen_bytes = 0
 
@@ -177,10 +172,10 @@ class ValueCounter:
                 self.degrade(render, hll_key, fold=False, distinct=self._seen)
                 return
             if self.table.pending_bytes > self._check_at * self.budget:
-                share, distinct = self._estimated_share(hll_key)
+                share, distinct = self._estimated_share()
                 if share > CLEARLY_OVER:
                     self.degrade(render, hll_key, fold=False, distinct=distinct)
-                elif share > self._defer_above() and self._check_at < FOLD_AT_MOST:
+                elif share > DEFER_SHARE and self._check_at < FOLD_AT_MOST:
                     # Too close to call: a fold now (a hash or sort of every pending key)
                     # would likely find the column just over, as the next batches would.
                     self._check_at += FOLD_STEP
@@ -191,49 +186,45 @@ class ValueCounter:
             return
         self._sketch(keys, counts, render, hll_key)
 
-    def _defer_above(self) -> float:
-        """The share of the budget above which a fold waits for more pending pairs: for a
-        column whose estimate is kept batch by batch (a column still growing gives up at
-        the batch that takes it over, unfolded), from :data:`DEFER_SHARE`; otherwise,
-        when every check hashes the pending keys, only when too close to call."""
-        return DEFER_SHARE if self._seen is not None else 1 / CLEARLY_OVER
-
     def _tracked_over_budget(self, keys: pa.Array, hll_key: Render) -> bool:
         """Whether the HLL of every key so far puts the column clearly past its budget,
-        that HLL kept up to date batch by batch (a hash of the batch's distinct keys):
-        numbers from the first batch (a numpy hash), text once its pending pairs cost
-        :data:`TRACK_AT` budgets (then every pending key is hashed once; a column that
-        stays small never pays). A column of millions of distinct values then gives up
-        as soon as it is over, never folding its pending pairs (a sort or hash of
+        that HLL kept up to date batch by batch (a hash of the batch's distinct keys)
+        once the pending pairs cost :data:`TRACK_AT` budgets (then every key of the
+        table is hashed once; a column that stays small, or a wide table's thousand
+        short columns, never pay). A column of millions of distinct values then gives
+        up as soon as it is over, never folding its pending pairs (a sort or hash of
         millions of keys) only to find so, and no check hashes them again."""
-        import numpy as np
-        import pyarrow as pa
-
         assert self.table is not None
         if self._seen is None:
-            key_type = self.table.key_type
-            if not (pa.types.is_large_string(key_type) or pa.types.is_large_binary(key_type)):
+            if not self._trackable or self.table.pending_bytes <= TRACK_AT * self.budget:
                 return False
-            if self.table.pending_bytes <= TRACK_AT * self.budget:
-                return False
-            self._seen = TextHll()
-            for part, _ in self.table.unfolded():
-                self._seen_text(part)
-        elif isinstance(self._seen, TextHll):
-            self._seen_text(keys)
+            text = self.table.key_type
+            self._seen = TextHll() if _is_text(text) else RegisterHll()
+            parts = [part for part, _ in self.table.unfolded()]
         else:
-            hashed = hll_key(keys)
-            if not isinstance(hashed, np.ndarray):  # a wide decimal: DataSketches' strings
-                self._seen = None
+            parts = [keys]
+        for part in parts:
+            if not self._see(part, hll_key):
+                self._trackable = False  # a wide decimal: its HLL is DataSketches'
+                self._forget_seen()
                 return False
-            self._seen.update_hashes(hashed)
         return self._tracked_share() > CLEARLY_OVER
 
-    def _seen_text(self, keys: pa.Array) -> None:
-        assert isinstance(self._seen, TextHll)
-        self._seen.update_keys(keys)
-        self._seen_keys += len(keys)
-        self._seen_bytes += string_bytes(keys)
+    def _see(self, keys: pa.Array, hll_key: Render) -> bool:
+        """Add keys to the kept HLL; False if they do not hash to a numpy array."""
+        import numpy as np
+
+        if isinstance(self._seen, TextHll):
+            self._seen.update_keys(keys)
+            self._seen_keys += len(keys)
+            self._seen_bytes += string_bytes(keys)
+            return True
+        hashed = hll_key(keys)
+        if not isinstance(hashed, np.ndarray):
+            return False
+        assert self._seen is not None
+        self._seen.update_hashes(hashed)
+        return True
 
     def _forget_seen(self) -> None:
         """Stop keeping the HLL of the keys (it no longer holds every key, or the
@@ -250,35 +241,13 @@ class ValueCounter:
             per_key += self._seen_bytes / self._seen_keys
         return float(self._seen.get_estimate()) * per_key / max(1, self.budget)
 
-    def _estimated_share(self, hll_key: Render) -> tuple[float, Any]:
-        """The share of the budget an HLL of the table and its pending pairs puts the
-        distinct values at: past :data:`CLEARLY_OVER`, folding them (a sort or a hash of
-        millions of keys) would be wasted; and that HLL, of the kind the counter keeps
-        (numbers: numpy's; text: :class:`.TextHll`), so that giving up does not hash
-        them again."""
-        import numpy as np
-        import pyarrow as pa
-
-        assert self.table is not None
+    def _estimated_share(self) -> tuple[float, Any]:
+        """The share of the budget the kept HLL puts the distinct values at, and that
+        HLL (of the kind the counter keeps, so that giving up hashes nothing again); 0
+        and None for keys numpy cannot hash (wide decimals), which a fold settles."""
         if self._seen is not None:
             return self._tracked_share(), self._seen
-        per_key = float(BYTES_PER_KEY)
-        parts = self.table.unfolded()
-        key_type = self.table.key_type
-        if not (pa.types.is_large_string(key_type) or pa.types.is_large_binary(key_type)):
-            hll = RegisterHll()
-            for keys, _ in parts:
-                hashed = hll_key(keys)
-                if not isinstance(hashed, np.ndarray):
-                    return 0.0, None
-                hll.update_hashes(hashed)
-            return hll.get_estimate() * per_key / max(1, self.budget), hll
-        keys_total = sum(len(keys) for keys, _ in parts)
-        per_key += sum(string_bytes(keys) for keys, _ in parts) / max(1, keys_total)
-        text = TextHll()  # the kind the counter keeps for text: giving up hashes nothing again
-        for keys, _ in parts:
-            text.update_keys(keys)
-        return text.get_estimate() * per_key / max(1, self.budget), text
+        return 0.0, None
 
     def settle(self, render: Render, hll_key: Render) -> None:
         """Fold pending values and degrade if the whole set is over budget."""
