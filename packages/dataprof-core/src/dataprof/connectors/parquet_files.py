@@ -8,9 +8,10 @@ time. ``pyarrow.dataset`` adds nothing to that: importing it imports pandas (its
 module init goes through pyarrow's pandas shim; 0.4-1 s on this machine), and its
 discovery, counting and fragment machinery cost more CPU than footers read once
 (a 1,000-column file profiled from the CLI: about 0.3 s less CPU). The scan itself is
-as fast either way. (A profile imports pandas anyway, later: pyarrow 26 consults
-the same shim on ``pa.array`` and ``pa.scalar`` of Python or NumPy values and on
-``Array.to_numpy``, which the engine calls; pandas is never used, only imported.)
+as fast either way. (pyarrow 26 consults the same shim on ``pa.array`` and
+``pa.scalar`` of Python or NumPy values and on ``Array.to_numpy``, which the engine
+calls: a long table's column workers block that import, see
+:mod:`dataprof.profiling.column_workers`; one process profiling alone imports it.)
 
 A file is read this way only when its Arrow schema equals the table's (the
 first file's, as ``pyarrow.dataset`` takes it); files that differ go through

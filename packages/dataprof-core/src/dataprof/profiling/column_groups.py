@@ -318,46 +318,49 @@ def profile_column_groups(
     from concurrent.futures.process import BrokenProcessPool
 
     from dataprof.errors import PluginError
-    from dataprof.profiling.parallel import profile_column_tasks
+    from dataprof.profiling.column_workers import ColumnWorkers
 
     try:
         pickle.dumps(list(column_metrics))
     except Exception:
         notes.append("full: one process, a plugin metric cannot be sent to workers")
         return None
-    if len(schema) > PROBE_MAX_COLUMNS:
-        costs = guessed_costs(schema)
-        how = "guessed from their types"
-    else:
-        probe = first_batch(connector, schema.names, PROBE_ROWS, splits)
-        if probe is None:
-            return None
-        costs = probe_costs(probe, column_metrics)
-        how = f"measured on the first {PROBE_ROWS:,} rows"
-    groups = column_tasks(costs, processes)
-    parts = parts_of(groups, costs, processes, len(splits))
-    tasks: list[tuple[Sequence[str], Sequence[ScanSplit], bool]] = []
-    owners: list[int] = []  # the group each task reads
-    for number, (group, count) in enumerate(zip(groups, parts, strict=True)):
-        for part in range(count):
-            tasks.append((group, splits[part::count] if count > 1 else splits, count == 1))
-            owners.append(number)
+    # The workers start first: the probe of the first rows runs in one of them, so that
+    # this process profiles nothing (see column_workers).
+    workers = ColumnWorkers(connector, processes, column_metrics, progress)
     try:
-        results = profile_column_tasks(
-            connector,
+        if len(schema) > PROBE_MAX_COLUMNS:
+            costs = guessed_costs(schema)
+            how = "guessed from their types"
+        else:
+            probed = workers.probe(splits, schema.names)
+            if probed is None:
+                return None
+            costs = probed
+            how = f"measured on the first {PROBE_ROWS:,} rows"
+        groups = column_tasks(costs, processes)
+        parts = parts_of(groups, costs, processes, len(splits))
+        tasks: list[tuple[Sequence[str], Sequence[ScanSplit], bool]] = []
+        owners: list[int] = []  # the group each task reads
+        for number, (group, count) in enumerate(zip(groups, parts, strict=True)):
+            for part in range(count):
+                tasks.append((group, splits[part::count] if count > 1 else splits, count == 1))
+                owners.append(number)
+        results = workers.run(
             tasks,
             len(groups),
-            processes=processes,
             batch_size=batch_size,
             schema_bytes=bytes(schema.serialize().to_pybytes()),
             declared=declared,
-            column_metrics=column_metrics,
-            progress=progress,
         )
     except (PluginError, BrokenProcessPool) as exc:
         # e.g. a connector registered in this process only, which workers cannot build
+        workers.stop()
         notes.append(f"full: one process, the worker processes failed ({exc})")
         return None
+    except BaseException:
+        workers.stop()
+        raise
     split_groups = sum(1 for count in parts if count > 1)
     notes.append(
         f"full: columns profiled by {min(processes, len(tasks))} worker processes, "

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
     from dataprof.connector import DataConnector, ScanSplit
     from dataprof.profiling.models import TableProfile
 
-__all__ = ["GroupResult", "SplitResult", "merged_states", "profile_column_tasks", "profile_splits"]
+__all__ = ["GroupResult", "SplitResult", "merged_states", "profile_splits"]
 
 _progress_queue: Any = None
 
@@ -87,8 +87,23 @@ def _die_with_parent(parent: int) -> None:
         os._exit(1)
 
 
-def _init_worker(progress_queue: Any, arrow_threads: int, parent: int, workers: int) -> None:
+class _NoPandas:
+    """A finder that makes ``import pandas`` fail, as if it were not installed (pyarrow
+    then goes without it; a ``None`` in ``sys.modules`` broke its C++ side)."""
+
+    def find_spec(self, name: str, path: Any = None, target: Any = None) -> None:
+        if name == "pandas" or name.startswith("pandas."):
+            raise ModuleNotFoundError(f"No module named {name!r} (not in a profiling worker)")
+
+
+def _init_worker(
+    progress_queue: Any, arrow_threads: int, parent: int, workers: int, block_pandas: bool = False
+) -> None:
+    """A worker's setup; ``block_pandas``: see :mod:`.column_workers`."""
     import pyarrow as pa
+
+    if block_pandas and "pandas" not in sys.modules:
+        sys.meta_path.insert(0, _NoPandas())
 
     from dataprof.profiling.column_threads import share_cores
 
@@ -230,53 +245,6 @@ def _profile_group(
         return GroupResult(index, profile, state.batches, state.bytes_read, snapshot, None)
     except BaseException as exc:
         return GroupResult(index, None, 0, 0, None, _portable(exc, config))
-
-
-def profile_column_tasks(
-    connector: DataConnector,
-    tasks: Sequence[tuple[Sequence[str], Sequence[ScanSplit], bool]],
-    groups: int,
-    *,
-    processes: int,
-    batch_size: int,
-    schema_bytes: bytes,
-    declared: Mapping[str, str],
-    column_metrics: Sequence[ColumnMetric],
-    progress: Callable[[int, int], None] | None = None,
-) -> list[GroupResult]:
-    """Each task (some of the table's columns, the splits to read them over, and
-    whether those are all the table's, so that the worker finalizes them), costliest
-    first, run by the next free one of ``processes`` forked workers, so that a column
-    that costs more than its estimate delays only its own worker. ``progress(rows,
-    bytes)``: rows summed over the tasks and divided by the ``groups`` of columns they
-    cover, bytes summed."""
-    context = multiprocessing.get_context(start_method())
-    tracker = _Progress(context, progress, groups)
-    pool = ProcessPoolExecutor(
-        max_workers=max(1, min(processes, len(tasks))),
-        mp_context=context,
-        initializer=_init_worker,
-        initargs=(tracker.queue, 1, os.getpid(), processes),
-    )
-    return _collect(
-        pool,
-        lambda: [
-            pool.submit(
-                _profile_group,
-                connector.config,
-                index,
-                list(splits),
-                list(columns),
-                batch_size,
-                schema_bytes,
-                dict(declared),
-                list(column_metrics),
-                finish,
-            )
-            for index, (columns, splits, finish) in enumerate(tasks)
-        ],
-        tracker,
-    )
 
 
 class _Progress:
