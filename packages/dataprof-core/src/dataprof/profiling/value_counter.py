@@ -176,7 +176,7 @@ class ValueCounter:
                 if share > CLEARLY_OVER:
                     self.degrade(render, hll_key, fold=False, distinct=distinct)
                 elif share > DEFER_SHARE and self._check_at < FOLD_AT_MOST:
-                    # Too close to call: a fold now (a hash or sort of every pending key)
+                    # Near the budget: a fold now (a sort or hash of every pending key)
                     # would likely find the column just over, as the next batches would.
                     self._check_at += FOLD_STEP
                 else:
@@ -198,8 +198,7 @@ class ValueCounter:
         if self._seen is None:
             if not self._trackable or self.table.pending_bytes <= TRACK_AT * self.budget:
                 return False
-            text = self.table.key_type
-            self._seen = TextHll() if _is_text(text) else RegisterHll()
+            self._seen = TextHll() if _is_text(self.table.key_type) else RegisterHll()
             parts = [part for part, _ in self.table.unfolded()]
         else:
             parts = [keys]

@@ -15,6 +15,7 @@ that :meth:`ProfileState.to_bytes` can send them between processes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -128,25 +129,21 @@ class ColumnAccumulator:
     # -- the three calls -------------------------------------------------------------
     def update(self, arr: pa.Array) -> None:
         self.rows += len(arr)
+        step: Callable[[Any], None] = self._update
         if self._takes_dictionary(arr):
-            self.nulls += arr.null_count
-            if self.failure is None and arr.null_count < len(arr):
-                try:
-                    self._update_dictionary(arr)
-                except Exception as exc:
-                    self.fail(f"profiling failed: {type(exc).__name__}: {exc}")
-            return
-        try:
-            # Decoded first: a run-end encoded array reports no nulls of its own.
-            plain = plain_array(arr)
-        except Exception as exc:
-            self.nulls += arr.null_count
-            self.fail(f"profiling failed: {type(exc).__name__}: {exc}")
-            return
-        self.nulls += plain.null_count
-        if self.failure is None and plain.null_count < len(plain):
+            step = self._update_dictionary
+        else:
             try:
-                self._update(plain)
+                # Decoded first: a run-end encoded array reports no nulls of its own.
+                arr = plain_array(arr)
+            except Exception as exc:
+                self.nulls += arr.null_count
+                self.fail(f"profiling failed: {type(exc).__name__}: {exc}")
+                return
+        self.nulls += arr.null_count
+        if self.failure is None and arr.null_count < len(arr):
+            try:
+                step(arr)
             except Exception as exc:
                 self.fail(f"profiling failed: {type(exc).__name__}: {exc}")
 
