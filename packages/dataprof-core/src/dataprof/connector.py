@@ -192,7 +192,10 @@ class DataConnector(abc.ABC):
         """Stream the table (or one planned ``split`` of it) as record batches.
 
         Memory must not grow with the table. ``columns`` projects (in the order
-        given); an unknown column raises :class:`ColumnNotFoundError`.
+        given); an unknown column raises :class:`ColumnNotFoundError`. A column has
+        its :meth:`arrow_schema` type up to encoding: it may come dictionary encoded
+        (the file connector reads low-cardinality Parquet text so), or with large
+        offsets (see :func:`dataprof.testing.normalize_type`).
         """
 
     # -- the design's four -----------------------------------------------------------

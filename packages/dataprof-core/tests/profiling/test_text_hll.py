@@ -87,9 +87,11 @@ def test_parts_merged_count_what_one_pass_counts(
     first.update_keys(pa.array(values[:cut], text_type))
     second.update_keys(pa.array(values[cut:] + values[:cut], text_type))  # repeats count once
     first.merge(second)
-    distinct = len(set(values))
+    # Few values: the estimate counts the registers they occupy (two may share one)
+    occupied = len({h >> 50 for h in hash_text(pa.array(values, pa.string())).tolist()})
     assert first.get_estimate() == pytest.approx(whole.get_estimate(), rel=1e-9)
-    assert whole.get_estimate() == pytest.approx(distinct, rel=0.02, abs=0.5)
+    assert whole.get_estimate() == pytest.approx(occupied, rel=0.02, abs=0.5)
+    assert occupied <= len(set(values))
     assert whole.get_lower_bound(2) <= whole.get_estimate() <= whole.get_upper_bound(2)
     assert whole.is_empty() == (not values)
 
