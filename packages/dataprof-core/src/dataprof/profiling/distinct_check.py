@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from dataprof.profiling.offsets import value_offsets
+
 if TYPE_CHECKING:
     import pyarrow as pa
 
@@ -48,7 +50,6 @@ def _words(data: Any, positions: Any) -> Any:
 def surely_distinct(arr: pa.Array) -> bool:
     """True only if no value of ``arr`` (string or binary, no nulls) occurs twice."""
     import numpy as np
-    import pyarrow as pa
 
     from dataprof.profiling.register_hll import hash_words
 
@@ -60,9 +61,7 @@ def surely_distinct(arr: pa.Array) -> bool:
         _masks = np.array(
             [0, *((1 << (8 * i)) - 1 for i in range(1, 8)), (1 << 64) - 1], dtype=np.uint64
         )
-    wide = pa.types.is_large_string(arr.type) or pa.types.is_large_binary(arr.type)
-    raw_offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if wide else np.int32)
-    offsets: Any = raw_offsets[arr.offset : arr.offset + n + 1].astype(np.int64)
+    offsets: Any = value_offsets(arr).astype(np.int64)
     buffer = arr.buffers()[2]
     data = np.frombuffer(buffer, dtype=np.uint8) if buffer is not None else np.zeros(0, np.uint8)
     starts = offsets[:-1]

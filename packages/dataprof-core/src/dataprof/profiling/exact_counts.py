@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from dataprof.profiling.offsets import is_large, value_offsets
+
 if TYPE_CHECKING:
     import numpy.typing as npt
     import pyarrow as pa
@@ -73,14 +75,10 @@ def _to_arrow(keys: npt.NDArray[Any], key_type: pa.DataType) -> pa.Array:
 def string_bytes(keys: pa.Array) -> int:
     """The bytes of a string or binary array's values (32- or 64-bit offsets), from its
     first and last offsets (no pass over the values)."""
-    import numpy as np
-    import pyarrow as pa
-
     if not len(keys):
         return 0
-    large = pa.types.is_large_string(keys.type) or pa.types.is_large_binary(keys.type)
-    offsets = np.frombuffer(keys.buffers()[1], dtype=np.int64 if large else np.int32)
-    return int(offsets[keys.offset + len(keys)] - offsets[keys.offset])
+    offsets = value_offsets(keys)
+    return int(offsets[-1] - offsets[0])
 
 
 class ExactCounts:
@@ -209,15 +207,13 @@ class ExactCounts:
 
     def size(self) -> int:
         """Bytes the table is charged: a function of the set of keys only."""
-        import pyarrow as pa
 
         self.compact()
         size = BYTES_PER_KEY * len(self._counts)
         if self._sorted or self._keys is None:
             return size
-        keys = self._keys
-        if pa.types.is_large_string(keys.type) or pa.types.is_large_binary(keys.type):
-            size += string_bytes(keys)
+        if is_large(self._keys.type):
+            size += string_bytes(self._keys)
         return size
 
     def top(self, limit: int) -> list[tuple[Any, int]]:

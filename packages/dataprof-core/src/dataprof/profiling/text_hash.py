@@ -29,6 +29,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from dataprof.profiling.offsets import is_large, value_offsets
 from dataprof.profiling.register_hll import hash_words
 
 if TYPE_CHECKING:
@@ -95,10 +96,8 @@ def hash_text(arr: pa.Array) -> npt.NDArray[Any]:
     n = len(arr)
     if not n:
         return np.zeros(0, dtype=np.uint64)
-    wide = _is_large(arr)
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if wide else np.int32)
-    lengths = np.diff(offsets[arr.offset : arr.offset + n + 1]).astype(np.int64)
-    text = arr.view(pa.large_string() if wide else pa.string())  # rpad reads bytes
+    lengths = np.diff(value_offsets(arr)).astype(np.int64)
+    text = arr.view(pa.large_string() if is_large(arr.type) else pa.string())  # rpad reads bytes
     words = (lengths + 7) >> 3
     longest = int(words.max())
     if n * longest <= _SINGLE_WIDTH_WASTE * int(words.sum()) + n:
@@ -138,8 +137,7 @@ def _row_sums(text: pa.Array, width: int) -> npt.NDArray[Any]:
 
     u32, fold = np.uint64(32), np.uint64(_FOLD)
     padded = pc.ascii_rpad(text, width=8 * width, padding="\0")
-    offsets = np.frombuffer(padded.buffers()[1], dtype=np.int64 if _is_large(padded) else np.int32)
-    first = int(offsets[padded.offset])
+    first = int(value_offsets(padded)[0])
     size = len(padded) * 8 * width
     data = np.frombuffer(padded.buffers()[2], dtype=np.uint8)[first : first + size]
     if first % 8:
@@ -162,9 +160,3 @@ def _row_sums(text: pa.Array, width: int) -> npt.NDArray[Any]:
         np.bitwise_xor(mixed, high, out=mixed)
         np.matmul(mixed, outer, out=sums[start : start + len(block)])
     return sums
-
-
-def _is_large(arr: pa.Array) -> bool:
-    import pyarrow as pa
-
-    return bool(pa.types.is_large_string(arr.type) or pa.types.is_large_binary(arr.type))

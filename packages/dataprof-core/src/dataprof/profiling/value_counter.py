@@ -37,6 +37,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from dataprof.profiling.exact_counts import BYTES_PER_KEY, ExactCounts, string_bytes
+from dataprof.profiling.offsets import is_large
 from dataprof.profiling.register_hll import MAGIC as REGISTER_HLL_MAGIC
 from dataprof.profiling.register_hll import RegisterHll
 from dataprof.profiling.sketches import FREQUENT_LG_MAX_MAP_SIZE, HLL_LG_K, ds_module
@@ -116,12 +117,6 @@ def exact_budget_bytes() -> int:
     return max(0, int(mib * 2**20))
 
 
-def _is_text(key_type: pa.DataType) -> bool:
-    import pyarrow as pa
-
-    return bool(pa.types.is_large_string(key_type) or pa.types.is_large_binary(key_type))
-
-
 @dataclass(frozen=True)
 class SketchedTop:
     """One top value past the budget: its sketch string, its count's bounds and their
@@ -198,7 +193,7 @@ class ValueCounter:
         if self._seen is None:
             if not self._trackable or self.table.pending_bytes <= TRACK_AT * self.budget:
                 return False
-            self._seen = TextHll() if _is_text(self.table.key_type) else RegisterHll()
+            self._seen = TextHll() if is_large(self.table.key_type) else RegisterHll()
             parts = [part for part, _ in self.table.unfolded()]
         else:
             parts = [keys]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from dataprof.profiling.accumulators.base import _MetricSet
+from dataprof.profiling.offsets import value_offsets
 
 if TYPE_CHECKING:
     import numpy.typing as npt
@@ -16,16 +17,14 @@ def char_lengths(arr: pa.Array) -> pa.Array:
     every byte is ASCII (one numpy max over the data, where ``utf8_length`` decodes
     every value: 0.25 s for five million 100-byte values), else ``utf8_length``."""
     import numpy as np
-    import pyarrow as pa
     import pyarrow.compute as pc
 
     byte_lengths = pc.binary_length(arr)
     data = arr.buffers()[2]
     if data is None or not len(arr):
         return byte_lengths
-    wide = pa.types.is_large_string(arr.type)
-    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64 if wide else np.int32)
-    first, last = int(offsets[arr.offset]), int(offsets[arr.offset + len(arr)])
+    offsets = value_offsets(arr)
+    first, last = int(offsets[0]), int(offsets[-1])
     if first == last or int(np.frombuffer(data, dtype=np.uint8)[first:last].max()) < 0x80:
         return byte_lengths
     return pc.utf8_length(arr)
