@@ -12,13 +12,13 @@ mapping is keep secrets secret: any value under a key that names a secret become
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
 
 from dataprof.redaction import is_secret_key, remember_secret
 
-__all__ = ["ConnectionTestResult", "DataSourceConfig", "reveal_secrets"]
+__all__ = ["ConnectionTestResult", "DataSourceConfig", "TableIdentity", "reveal_secrets"]
 
 
 def _hide_secrets(value: Any, key: str = "") -> Any:
@@ -45,6 +45,15 @@ def reveal_secrets(value: Any) -> Any:
     if isinstance(value, SecretStr):
         return value.get_secret_value()
     return value
+
+
+class TableIdentity(TypedDict):
+    """What names a profiled table (see :attr:`DataSourceConfig.identity`)."""
+
+    source_type: str
+    source_name: str | None
+    database: str
+    table: str
 
 
 class DataSourceConfig(BaseModel):
@@ -85,6 +94,17 @@ class DataSourceConfig(BaseModel):
     def label(self) -> str:
         """The source as messages name it: ``name (type)`` or just the type."""
         return f"{self.name} ({self.source_type})" if self.name else self.source_type
+
+    @property
+    def identity(self) -> TableIdentity:
+        """The fields that name the profiled table in a profile and in a store
+        (``TableProfile``, ``SourceIdentity``): source type and name, database, table."""
+        return TableIdentity(
+            source_type=self.source_type,
+            source_name=self.name,
+            database=self.database,
+            table=self.table,
+        )
 
 
 class ConnectionTestResult(BaseModel):

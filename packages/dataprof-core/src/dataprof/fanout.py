@@ -363,10 +363,7 @@ def merge_run(
             notes = [*connector.read_notes(), f"full: {len(plan)} work items scanned and merged"]
         result = finalize(
             state,
-            source_type=config.source_type,
-            source_name=config.name,
-            database=config.database,
-            table=config.table,
+            **config.identity,
             run_id=run_id,
             mode=ProfileMode.FULL,
             source=MetricSource.FULL_SCAN,

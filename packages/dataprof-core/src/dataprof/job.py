@@ -92,12 +92,7 @@ def source_identity(config: DataSourceConfig) -> SourceIdentity:
     """The table a source configuration names, as stores file its runs."""
     from dataprof.stores import SourceIdentity
 
-    return SourceIdentity(
-        source_type=config.source_type,
-        source_name=config.name,
-        database=config.database,
-        table=config.table,
-    )
+    return SourceIdentity(**config.identity)
 
 
 def start(

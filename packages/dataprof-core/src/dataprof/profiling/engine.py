@@ -157,10 +157,7 @@ def profile_table(
     if column_metrics is None:
         column_metrics = load_column_metrics()
     common: dict[str, Any] = {
-        "source_type": connector.config.source_type,
-        "source_name": connector.config.name,
-        "database": connector.config.database,
-        "table": connector.config.table,
+        **connector.config.identity,
         "run_id": run_id,
         "started_at": started_at,
         "columns": columns,

@@ -153,11 +153,8 @@ def profile_from_metadata(
     ]
     notes.extend(stats.caveats)
     return TableProfile(
+        **connector.config.identity,
         run_id=run_id,
-        source_type=connector.config.source_type,
-        source_name=connector.config.name,
-        database=connector.config.database,
-        table=connector.config.table,
         snapshot_id=stats.snapshot_id if stats.snapshot_id is not None else connector.snapshot_id,
         mode=ProfileMode.METADATA,
         sampled=False,

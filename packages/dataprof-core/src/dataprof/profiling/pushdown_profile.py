@@ -34,11 +34,8 @@ def profile_by_pushdown(
     _check_pushdown_columns(connector, requested, result.columns)
     columns = [_consistent(c, result.row_count, notes) for c in result.columns]
     return TableProfile(
+        **connector.config.identity,
         run_id=run_id,
-        source_type=connector.config.source_type,
-        source_name=connector.config.name,
-        database=connector.config.database,
-        table=connector.config.table,
         snapshot_id=result.snapshot_id,
         mode=ProfileMode.PUSHDOWN,
         sampled=False,
